@@ -1,0 +1,109 @@
+#include "coda/core/tensor.h"
+
+#include <cmath>
+#include <limits>
+
+namespace coda {
+
+int64_t shape_numel(const Shape& s) {
+  int64_t n = 1;
+  for (int64_t d : s) n *= d;
+  return n;
+}
+
+std::string shape_str(const Shape& s) {
+  std::string r = "[";
+  for (size_t i = 0; i < s.size(); ++i) r += (i ? "," : "") + (s[i] < 0 ? std::string("?") : std::to_string(s[i]));
+  return r + "]";
+}
+
+Shape shape_strides(const Shape& s) {
+  Shape st(s.size(), 1);
+  for (int64_t i = static_cast<int64_t>(s.size()) - 2; i >= 0; --i) st[i] = st[i + 1] * s[i + 1];
+  return st;
+}
+
+Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
+  for (int64_t d : shape_) CODA_CHECK(d >= 0, "negative dimension in %s", shape_str(shape_).c_str());
+  numel_ = shape_numel(shape_);
+  size_t bytes = nbytes();
+  // Align to 64 bytes for SIMD kernels; allocate at least one byte so raw() is never null.
+  size_t alloc = (bytes + 63) / 64 * 64 + 64;
+  buf_ = std::shared_ptr<std::byte[]>(new (std::align_val_t(64)) std::byte[alloc](),
+                                      [](std::byte* p) { operator delete[](p, std::align_val_t(64)); });
+}
+
+double Tensor::get_f64(int64_t i) const {
+  return visit_dtype(dtype_, [&](auto tag) -> double {
+    using T = typename decltype(tag)::type;
+    return static_cast<double>(static_cast<const T*>(raw())[i]);
+  });
+}
+
+int64_t Tensor::get_i64(int64_t i) const {
+  return visit_dtype(dtype_, [&](auto tag) -> int64_t {
+    using T = typename decltype(tag)::type;
+    return static_cast<int64_t>(static_cast<const T*>(raw())[i]);
+  });
+}
+
+std::vector<int64_t> Tensor::to_i64_vector() const {
+  std::vector<int64_t> v(static_cast<size_t>(numel_));
+  for (int64_t i = 0; i < numel_; ++i) v[i] = get_i64(i);
+  return v;
+}
+
+std::vector<float> Tensor::to_f32_vector() const {
+  std::vector<float> v(static_cast<size_t>(numel_));
+  for (int64_t i = 0; i < numel_; ++i) v[i] = static_cast<float>(get_f64(i));
+  return v;
+}
+
+Tensor Tensor::clone() const {
+  if (!defined()) return {};
+  Tensor t(dtype_, shape_);
+  if (nbytes()) std::memcpy(t.raw(), raw(), nbytes());
+  return t;
+}
+
+Tensor Tensor::reshaped(Shape shape) const {
+  CODA_CHECK(shape_numel(shape) == numel_, "reshape %s to %s", shape_str(shape_).c_str(), shape_str(shape).c_str());
+  Tensor t = *this;
+  t.shape_ = std::move(shape);
+  return t;
+}
+
+namespace {
+template <class To, class From> To convert(From v) {
+  if constexpr (std::is_same_v<To, bool>) {
+    return v != From(0);
+  } else if constexpr (std::is_floating_point_v<From> && std::is_integral_v<To>) {
+    if (std::isnan(v)) return To(0);
+    // Out-of-range float->int is undefined in C++; clamp to the destination range first.
+    constexpr double lo = static_cast<double>(std::numeric_limits<To>::lowest());
+    constexpr double hi = static_cast<double>(std::numeric_limits<To>::max());
+    double d = static_cast<double>(v);
+    if (d <= lo) return std::numeric_limits<To>::lowest();
+    if (d >= hi) return std::numeric_limits<To>::max();
+    return static_cast<To>(d);
+  } else {
+    return static_cast<To>(v);
+  }
+}
+}  // namespace
+
+Tensor Tensor::cast(DType to) const {
+  Tensor out(to, shape_);
+  visit_dtype(dtype_, [&](auto ftag) {
+    using F = typename decltype(ftag)::type;
+    visit_dtype(to, [&](auto ttag) {
+      using T = typename decltype(ttag)::type;
+      const F* s = static_cast<const F*>(raw());
+      T* d = static_cast<T*>(out.raw());
+      for (int64_t i = 0; i < numel_; ++i) d[i] = convert<T, F>(s[i]);
+    });
+  });
+  return out;
+}
+
+}  // namespace coda
