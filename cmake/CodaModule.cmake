@@ -4,6 +4,10 @@
 function(coda_module)
   cmake_parse_arguments(M "" "NAME" "DEPS;LIBS" ${ARGN})
   file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  if(NOT srcs)  # a module whose sources have not landed yet still links
+    set(srcs ${CMAKE_CURRENT_BINARY_DIR}/empty.cpp)
+    file(WRITE ${srcs} "")
+  endif()
   add_library(coda_${M_NAME} STATIC ${srcs})
   target_include_directories(coda_${M_NAME} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   set(deps)

@@ -52,4 +52,8 @@ class Executor {
 // constants (with the reference kernels), remove dead nodes, verify again.
 void prepare(graph::Graph& g);
 
+// Binds every unknown dimension of the graph's runtime inputs to `batch` (symbolic batch, sequence
+// or node-count dims alike), then infers and folds again, so that every shape becomes static.
+void specialize(graph::Graph& g, int64_t batch);
+
 }  // namespace coda::exec

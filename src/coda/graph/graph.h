@@ -80,6 +80,9 @@ class Graph {
   void set_name(std::string n) { name_ = std::move(n); }
   int opset() const { return opset_; }
   void set_opset(int v) { opset_ = v; }
+  // Free-form key/value metadata (ONNX metadata_props: coda.task, coda.dataset, ...).
+  std::map<std::string, std::string>& metadata() { return metadata_; }
+  const std::map<std::string, std::string>& metadata() const { return metadata_; }
 
   // Values. Names are unique; add_value with an empty name makes a fresh one.
   ValueId add_value(const std::string& name, DType dtype = DType::undefined);
@@ -113,6 +116,7 @@ class Graph {
  private:
   std::string name_;
   int opset_ = 17;
+  std::map<std::string, std::string> metadata_;
   std::vector<Value> values_;
   std::map<std::string, ValueId> by_name_;
   std::vector<Node> nodes_;

@@ -1,0 +1,21 @@
+// The coda CLI's subcommands. Each registers its options on the app and returns the action to run.
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+
+#include "coda/graph/graph.h"
+
+namespace coda::cli {
+
+using Action = std::function<int()>;
+
+Action add_inspect(CLI::App& app);
+Action add_run(CLI::App& app);
+Action add_export(CLI::App& app);
+
+// MODEL is an .onnx path or zoo:NAME[?key=value&...]; returns the graph, prepared (folded, inferred).
+graph::Graph load_model(const std::string& spec);
+
+}  // namespace coda::cli
