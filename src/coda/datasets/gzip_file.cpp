@@ -33,7 +33,7 @@ size_t GzipFile::read(void* buf, size_t n) {
       int code = 0;
       const char* msg = gzerror(gz(file_), &code);
       if (code == Z_ERRNO) throw IoError(path_, format("read failed: %s", std::strerror(errno)));
-      throw ParseError(path_, format("corrupt gzip data: %s", msg));
+      throw ParseError(path_, format("corrupt or truncated gzip data: %s", msg));
     }
     done += static_cast<size_t>(got);
     if (static_cast<unsigned>(got) < chunk) break;
@@ -43,7 +43,7 @@ size_t GzipFile::read(void* buf, size_t n) {
     int code = 0;
     const char* msg = gzerror(gz(file_), &code);
     if (code == Z_ERRNO) throw IoError(path_, format("read failed: %s", std::strerror(errno)));
-    if (code != Z_OK) throw ParseError(path_, format("corrupt gzip data: %s", msg));
+    if (code != Z_OK) throw ParseError(path_, format("corrupt or truncated gzip data: %s", msg));
   }
   return done;
 }

@@ -13,6 +13,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 void check_logits(const Tensor& logits, const std::vector<int>& labels, const char* where) {
   if (!logits.defined() || logits.rank() != 2)
     throw InvalidError(where, format("logits must be [N,C], got %s", shape_str(logits.shape()).c_str()));
+  if (logits.dim(1) == 0) throw InvalidError(where, "logits have no classes");
   if (static_cast<int64_t>(labels.size()) != logits.dim(0))
     throw InvalidError(where, format("%zu labels for logits %s", labels.size(), shape_str(logits.shape()).c_str()));
 }
@@ -23,14 +24,13 @@ void check_label(int label, int64_t classes, int64_t row, const char* where) {
                                      static_cast<long long>(row), static_cast<long long>(classes)));
 }
 
-// Sum of squared differences in double, in element order.
-template <class P, class R> double sum_squared(const P* p, const R* r, int64_t n) {
-  double s = 0;
+// Adds the squared differences to `sum` in element order, so batches accumulate to the same bits
+// as one pass over their concatenation.
+template <class P, class R> void add_squared(const P* p, const R* r, int64_t n, double& sum) {
   for (int64_t i = 0; i < n; ++i) {
     double e = static_cast<double>(p[i]) - static_cast<double>(r[i]);
-    s += e * e;
+    sum += e * e;
   }
-  return s;
 }
 
 }  // namespace
@@ -41,7 +41,10 @@ int64_t argmax_row(const Tensor& logits, int64_t row) {
   double best_v = logits.get_f64(row * c);
   for (int64_t j = 1; j < c && !std::isnan(best_v); ++j) {
     double v = logits.get_f64(row * c + j);
-    if (v > best_v || std::isnan(v)) best = j, best_v = v;
+    if (v > best_v || std::isnan(v)) {
+      best = j;
+      best_v = v;
+    }
   }
   return best;
 }
@@ -88,7 +91,7 @@ void PsnrAccumulator::add(const Tensor& pred, const Tensor& ref) {
                                       shape_str(pred.shape()).c_str(), shape_str(ref.shape()).c_str()));
   const int64_t n = pred.numel();
   if (pred.dtype() == DType::f32 && ref.dtype() == DType::f32) {
-    sum_squared_error += sum_squared(pred.data<float>(), ref.data<float>(), n);
+    add_squared(pred.data<float>(), ref.data<float>(), n, sum_squared_error);
   } else {
     for (int64_t i = 0; i < n; ++i) {
       double e = pred.get_f64(i) - ref.get_f64(i);

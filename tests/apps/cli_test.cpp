@@ -1,0 +1,119 @@
+// Runs the `coda` binary as a user would and checks its output, errors and exit codes.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "../onnx/model_builder.h"
+
+namespace fs = std::filesystem;
+using coda::testing::ModelBuilder;
+
+namespace {
+
+struct Outcome {
+  int status;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+Outcome coda(const std::string& args) {
+  static int k = 0;
+  fs::path dir = fs::temp_directory_path() / ("coda_cli_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  fs::path o = dir / ("o" + std::to_string(k)), e = dir / ("e" + std::to_string(k++));
+  std::string cmd = std::string(CODA_BINARY_DIR) + "/apps/coda/coda " + args + " >" + o.string() + " 2>" + e.string();
+  int st = std::system(cmd.c_str());
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, slurp(o), slurp(e)};
+}
+
+fs::path tmpfile(const std::string& name, const std::string& bytes) {
+  fs::path p = fs::temp_directory_path() / ("coda_cli_" + std::to_string(getpid())) / name;
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << bytes;
+  return p;
+}
+
+// One line `coda: error: <where>: <what>` on stderr, nothing on stdout, exit status 2.
+void expect_one_line_error(const Outcome& r, const std::string& where, const std::string& what) {
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_EQ(r.err.rfind("coda: error: ", 0), 0u) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find(where), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(what), std::string::npos) << r.err;
+}
+
+TEST(CliErrors, MissingFile) {
+  expect_one_line_error(coda("inspect /nonexistent/model.onnx"), "/nonexistent/model.onnx", "cannot open");
+}
+
+TEST(CliErrors, RandomBytesAndTruncatedModel) {
+  std::string junk;
+  for (int i = 0; i < 3000; ++i) junk.push_back(static_cast<char>((i * 7919) % 251));
+  auto p = tmpfile("junk.onnx", junk);
+  expect_one_line_error(coda("inspect " + p.string()), p.string(), "");
+  std::string good = slurp(fs::path(CODA_SOURCE_DIR) / "models/cnn.onnx");
+  ASSERT_GT(good.size(), 1000u);
+  auto t = tmpfile("trunc.onnx", good.substr(0, good.size() / 2));
+  expect_one_line_error(coda("inspect " + t.string()), t.string(), "");
+}
+
+TEST(CliErrors, UnsupportedOpDanglingInputInconsistentShape) {
+  ModelBuilder u;
+  u.input("x", {2});
+  u.output("y");
+  u.node("HardSwishy", {"x"}, {"y"}, "weird");
+  auto pu = tmpfile("unsupported.onnx", u.bytes());
+  expect_one_line_error(coda("inspect " + pu.string()), "node weird", "op 'HardSwishy' is not supported");
+
+  ModelBuilder d;
+  d.input("x", {2});
+  d.output("y");
+  d.node("Add", {"x", "ghost"}, {"y"}, "adder");
+  auto pd = tmpfile("dangling.onnx", d.bytes());
+  expect_one_line_error(coda("run " + pd.string() + " --dataset fashion-mnist"), "node adder", "input 'ghost' is not defined");
+
+  ModelBuilder s;
+  s.input("x", {2, 3});
+  s.output("y");
+  s.init("W", {4, 5}, std::vector<float>(20, 1.f));
+  s.node("MatMul", {"x", "W"}, {"y"}, "mm");
+  auto ps = tmpfile("shape.onnx", s.bytes());
+  expect_one_line_error(coda("inspect " + ps.string()), "node mm", "inner dimensions 3 and 4 differ");
+}
+
+TEST(CliErrors, BadFlags) {
+  expect_one_line_error(coda("run zoo:nosuchmodel --dataset fashion-mnist"), "nosuchmodel", "");
+  expect_one_line_error(coda("run " + std::string(CODA_SOURCE_DIR) + "/models/cnn.onnx --dataset imagenet"), "--dataset",
+                        "unknown dataset");
+  Outcome r = coda("inspect");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err.rfind("coda: error: ", 0), 0u) << r.err;
+}
+
+TEST(Cli, RunOnNpyInputsWritesNpyOutput) {
+  std::string src = CODA_SOURCE_DIR;
+  fs::path out = fs::temp_directory_path() / ("coda_cli_" + std::to_string(getpid())) / "out.npy";
+  Outcome r = coda("run " + src + "/models/cnn.onnx --input " + src + "/models/samples/cnn_input.npy -o " + out.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(fs::exists(out));
+  EXPECT_GT(fs::file_size(out), 4u * 10 * 4);
+}
+
+TEST(Cli, InspectJsonHasLayersAndTotals) {
+  Outcome r = coda("inspect " + std::string(CODA_SOURCE_DIR) + "/models/mlp.onnx --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  // 784*256 + 256*256 + 256*10 MACs; weights + biases params (closed form).
+  EXPECT_NE(r.out.find("\"macs\": " + std::to_string(784 * 256 + 256 * 256 + 256 * 10)), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"params\": " + std::to_string(784 * 256 + 256 + 256 * 256 + 256 + 256 * 10 + 10)),
+            std::string::npos) << r.out;
+}
+
+}  // namespace
