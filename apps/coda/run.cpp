@@ -95,7 +95,7 @@ Result run_fashion_mnist(const RunOptions& o, graph::Graph g, const std::string&
     r.value = psnr.psnr_db();
   } else {
     r.metric = "top1";
-    r.value = top1.value();
+    r.value = top1.accuracy();
   }
   return r;
 }

@@ -22,11 +22,19 @@ std::string slurp(const std::string& path) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-std::string temp_path(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("coda_npy_test_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  return (dir / name).string();
-}
+// A fresh temp directory per test, removed afterwards.
+class NpyFiles : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("coda_npy_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string temp_path(const std::string& name) const { return (dir_ / name).string(); }
+  std::filesystem::path dir_;
+};
 
 template <class T> std::vector<T> values(const Tensor& t) {
   const T* p = t.data<T>();
@@ -117,7 +125,7 @@ TEST(NpyWrite, ByteIdenticalToNumpySave) {
   }
 }
 
-TEST(NpyWrite, RoundTripEveryDtype) {
+TEST_F(NpyFiles, RoundTripEveryDtype) {
   for (DType dt : {DType::f32, DType::f64, DType::i64, DType::i32, DType::i16, DType::i8, DType::u8, DType::u16,
                    DType::u32, DType::u64, DType::boolean}) {
     for (const Shape& shape : {Shape{}, Shape{5}, Shape{2, 3, 4}, Shape{3, 0}}) {
@@ -133,7 +141,6 @@ TEST(NpyWrite, RoundTripEveryDtype) {
       ASSERT_EQ(back.dtype(), dt);
       ASSERT_EQ(back.shape(), shape);
       for (int64_t i = 0; i < t.numel(); ++i) EXPECT_EQ(back.get_f64(i), t.get_f64(i)) << dtype_name(dt) << " " << i;
-      std::filesystem::remove(path);
     }
   }
 }
@@ -146,7 +153,7 @@ TEST(NpyWrite, KeepsFloatBitsExactly) {
   EXPECT_TRUE(std::signbit(back.data<float>()[1]));
 }
 
-TEST(NpyWrite, UndefinedTensorAndUnwritablePath) {
+TEST_F(NpyFiles, UndefinedTensorAndUnwritablePath) {
   EXPECT_THROW(write_npy(temp_path("undefined.npy"), Tensor()), InvalidError);
   EXPECT_THROW(write_npy("/nonexistent-dir/x.npy", Tensor(DType::f32, {1})), IoError);
 }
@@ -158,6 +165,7 @@ TEST(NpyError, MissingFileIsIoError) {
   } catch (const IoError& e) {
     EXPECT_EQ(e.where(), "/nonexistent-dir/missing.npy");
   }
+  EXPECT_THROW(read_npy(CODA_SOURCE_DIR), IoError);
 }
 
 TEST(NpyError, NumpyFilesCodaRejects) {

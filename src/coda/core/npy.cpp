@@ -3,6 +3,7 @@
 #include <bit>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <limits>
@@ -248,6 +249,8 @@ Tensor parse_npy(const std::string& bytes, const std::string& where) {
 }
 
 Tensor read_npy(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw IoError(path, "is a directory, not a .npy file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError(path, format("cannot open for reading: %s", std::strerror(errno)));
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# coda run throughput on the Fashion-MNIST test set beside ONNX Runtime's, same machine, same run.
+set -euo pipefail
+BUILD=${1:-build/release}
+cd "$(dirname "$0")/.."
+CODA=$BUILD/apps/coda/coda
+THREADS=${THREADS:-$(nproc)}
+printf '%-8s %8s %14s %14s %8s\n' model threads coda_samples/s ort_samples/s ratio
+for m in cnn vit; do
+  for t in 1 "$THREADS"; do
+    c=$("$CODA" run models/$m.onnx --dataset fashion-mnist --threads "$t" --json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["samples_per_s"])')
+    o=$(node bench/ort_fashion.mjs models/$m.onnx "$t" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["samples_per_s"])')
+    /usr/bin/python3 -c "print('%-8s %8s %14.0f %14.0f %8.2f' % ('$m', '$t', $c, $o, $c / $o))"
+    [ "$t" = "$THREADS" ] && break
+  done
+done
