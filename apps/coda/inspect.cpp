@@ -7,6 +7,7 @@
 #include "coda/exec/executor.h"
 #include "coda/workload/extract.h"
 #include "coda/workload/timeloop_yaml.h"
+#include "coda/zoo/zoo.h"
 
 namespace coda::cli {
 
@@ -30,6 +31,10 @@ std::string human(double v) {
 }
 
 int inspect(const InspectOptions& o) {
+  if (o.model == "zoo:list") {
+    for (const auto& n : zoo::names()) std::printf("%s\n", zoo::describe(n).c_str());
+    return 0;
+  }
   graph::Graph g = load_model(o.model);
   exec::specialize(g, o.batch);
   std::vector<workload::LayerWork> layers = workload::extract(g);
@@ -72,7 +77,7 @@ int inspect(const InspectOptions& o) {
 Action add_inspect(CLI::App& app) {
   auto o = std::make_shared<InspectOptions>();
   auto* sub = app.add_subcommand("inspect", "Per-layer MACs, parameters and shapes of a model");
-  sub->add_option("model", o->model, "MODEL: an .onnx file or zoo:NAME[?key=value...]")->required();
+  sub->add_option("model", o->model, "MODEL: an .onnx file or zoo:NAME[?key=value...]; zoo:list lists the zoo")->required();
   sub->add_flag("--json", o->json, "print JSON: {model, layers:[{name,op,macs,params,...}], total}");
   sub->add_flag("--problems", o->problems, "print each compute layer as a Timeloop problem (YAML)");
   sub->add_option("--batch", o->batch, "size bound to unknown input dims (default 1)")->check(CLI::PositiveNumber);

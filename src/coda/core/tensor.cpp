@@ -23,14 +23,29 @@ Shape shape_strides(const Shape& s) {
   return st;
 }
 
+namespace {
+// 64-byte aligned storage for SIMD kernels, at least one byte so raw() is never null.
+std::shared_ptr<std::byte[]> allocate(size_t bytes, bool zero) {
+  size_t alloc = (bytes + 63) / 64 * 64 + 64;
+  std::byte* p = zero ? new (std::align_val_t(64)) std::byte[alloc]() : new (std::align_val_t(64)) std::byte[alloc];
+  return std::shared_ptr<std::byte[]>(p, [](std::byte* q) { operator delete[](q, std::align_val_t(64)); });
+}
+}  // namespace
+
 Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
   for (int64_t d : shape_) CODA_CHECK(d >= 0, "negative dimension in %s", shape_str(shape_).c_str());
   numel_ = shape_numel(shape_);
-  size_t bytes = nbytes();
-  // Align to 64 bytes for SIMD kernels; allocate at least one byte so raw() is never null.
-  size_t alloc = (bytes + 63) / 64 * 64 + 64;
-  buf_ = std::shared_ptr<std::byte[]>(new (std::align_val_t(64)) std::byte[alloc](),
-                                      [](std::byte* p) { operator delete[](p, std::align_val_t(64)); });
+  buf_ = allocate(nbytes(), true);
+}
+
+Tensor Tensor::uninitialized(DType dtype, Shape shape) {
+  Tensor t;
+  t.dtype_ = dtype;
+  t.shape_ = std::move(shape);
+  for (int64_t d : t.shape_) CODA_CHECK(d >= 0, "negative dimension in %s", shape_str(t.shape_).c_str());
+  t.numel_ = shape_numel(t.shape_);
+  t.buf_ = allocate(t.nbytes(), false);
+  return t;
 }
 
 double Tensor::get_f64(int64_t i) const {

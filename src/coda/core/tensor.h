@@ -28,6 +28,8 @@ class Tensor {
  public:
   Tensor() = default;
   Tensor(DType dtype, Shape shape);  // zero-filled
+  // The same without zero-filling: for kernels that write every element.
+  static Tensor uninitialized(DType dtype, Shape shape);
 
   template <class T> static Tensor scalar(T v) {
     Tensor t(dtype_of<T>(), {});

@@ -12,7 +12,7 @@ template <class Cmp> Outputs compare(const Node& n, const Inputs& in, KernelCont
   if (a.dtype() != b.dtype())
     invalid(n, "inputs have different dtypes (%s and %s)", dtype_name(a.dtype()), dtype_name(b.dtype()));
   Broadcast bc = make_broadcast(n, {&a.shape(), &b.shape()});
-  Tensor y = make_output(n, DType::boolean, bc.out);
+  Tensor y = make_uninit_output(n, DType::boolean, bc.out);
   visit_dtype(a.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     binary_map(ctx, bc, a.data<T>(), b.data<T>(), y.data<bool>(), [&](T u, T v) { return cmp(u, v); });
@@ -35,7 +35,7 @@ Outputs op_Greater(const Node& n, const Inputs& in, KernelContext& ctx) {
 Outputs op_Not(const Node& n, const Inputs& in, KernelContext& ctx) {
   const Tensor& x = input(n, in, 0);
   require_dtype(n, x, {DType::boolean}, "input");
-  Tensor y = make_output(n, DType::boolean, x.shape());
+  Tensor y = make_uninit_output(n, DType::boolean, x.shape());
   unary_map(ctx, x.numel(), x.data<bool>(), y.data<bool>(), [](bool v) { return !v; });
   return {y};
 }
@@ -48,7 +48,7 @@ Outputs op_Where(const Node& n, const Inputs& in, KernelContext& ctx) {
   if (a.dtype() != b.dtype())
     invalid(n, "X and Y have different dtypes (%s and %s)", dtype_name(a.dtype()), dtype_name(b.dtype()));
   Broadcast bc = make_broadcast(n, {&c.shape(), &a.shape(), &b.shape()});
-  Tensor y = make_output(n, a.dtype(), bc.out);
+  Tensor y = make_uninit_output(n, a.dtype(), bc.out);
   visit_dtype(a.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     ternary_map(ctx, bc, c.data<bool>(), a.data<T>(), b.data<T>(), y.data<T>(),

@@ -19,28 +19,41 @@ void unary_map(KernelContext& ctx, int64_t n, const TI* x, TO* y, F f) {
   });
 }
 
+// o[i] = f(a[i * sa], b[i * sb]) for i < n, sa and sb in {0, 1}.
+template <class TA, class TB, class TO, class F>
+inline void binary_run(const TA* pa, const TB* pb, TO* po, int64_t n, int64_t sa, int64_t sb, F& f) {
+  if (sa == 1 && sb == 1) {
+    for (int64_t i = 0; i < n; ++i) po[i] = f(pa[i], pb[i]);
+  } else if (sa == 1) {
+    const TB vb = *pb;
+    for (int64_t i = 0; i < n; ++i) po[i] = f(pa[i], vb);
+  } else if (sb == 1) {
+    const TA va = *pa;
+    for (int64_t i = 0; i < n; ++i) po[i] = f(va, pb[i]);
+  } else {
+    const TO v = f(*pa, *pb);
+    for (int64_t i = 0; i < n; ++i) po[i] = v;
+  }
+}
+
 template <class TA, class TB, class TO, class F>
 void binary_map(KernelContext& ctx, const Broadcast& bc, const TA* a, const TB* b, TO* o, F f) {
   const int64_t inner = bc.inner(), sa = bc.inner_stride(0), sb = bc.inner_stride(1);
+  if (bc.dims.size() == 1) {  // a single run (same shapes, or a scalar operand): split it
+    parallel_for(ctx, inner, 1 << 15, [&](int64_t lo, int64_t hi) { binary_run(a + lo * sa, b + lo * sb, o + lo, hi - lo, sa, sb, f); });
+    return;
+  }
+  const bool two = bc.dims.size() == 2;
   parallel_for(ctx, bc.rows(), grain_for(bc.rows(), inner), [&](int64_t lo, int64_t hi) {
     int64_t off[2];
     for (int64_t r = lo; r < hi; ++r) {
-      bc.row_offsets(r, off);
-      const TA* pa = a + off[0];
-      const TB* pb = b + off[1];
-      TO* po = o + r * inner;
-      if (sa == 1 && sb == 1) {
-        for (int64_t i = 0; i < inner; ++i) po[i] = f(pa[i], pb[i]);
-      } else if (sa == 1) {
-        const TB vb = *pb;
-        for (int64_t i = 0; i < inner; ++i) po[i] = f(pa[i], vb);
-      } else if (sb == 1) {
-        const TA va = *pa;
-        for (int64_t i = 0; i < inner; ++i) po[i] = f(va, pb[i]);
+      if (two) {
+        off[0] = r * bc.strides[0][0];
+        off[1] = r * bc.strides[1][0];
       } else {
-        const TO v = f(*pa, *pb);
-        for (int64_t i = 0; i < inner; ++i) po[i] = v;
+        bc.row_offsets(r, off);
       }
+      binary_run(a + off[0], b + off[1], o + r * inner, inner, sa, sb, f);
     }
   });
 }

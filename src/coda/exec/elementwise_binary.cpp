@@ -15,7 +15,7 @@ template <class Op> Outputs arithmetic(const Node& n, const Inputs& in, KernelCo
   if (a.dtype() != b.dtype())
     invalid(n, "inputs have different dtypes (%s and %s)", dtype_name(a.dtype()), dtype_name(b.dtype()));
   Broadcast bc = make_broadcast(n, {&a.shape(), &b.shape()});
-  Tensor y = make_output(n, a.dtype(), bc.out);
+  Tensor y = make_uninit_output(n, a.dtype(), bc.out);
   visit_numeric(n, a.dtype(), "input", [&](auto tag) {
     using T = typename decltype(tag)::type;
     op(tag, bc, a.data<T>(), b.data<T>(), y.data<T>());
@@ -107,7 +107,7 @@ Outputs op_Pow(const Node& n, const Inputs& in, KernelContext& ctx) {
   const Tensor& x = input(n, in, 0);
   const Tensor& e = input(n, in, 1);
   Broadcast bc = make_broadcast(n, {&x.shape(), &e.shape()});
-  Tensor y = make_output(n, x.dtype(), bc.out);
+  Tensor y = make_uninit_output(n, x.dtype(), bc.out);
   visit_numeric(n, x.dtype(), "base", [&](auto xtag) {
     using TX = typename decltype(xtag)::type;
     visit_numeric(n, e.dtype(), "exponent", [&](auto etag) {
@@ -136,7 +136,7 @@ template <bool kMax> Outputs variadic_extreme(const Node& n, const Inputs& in, K
     if (b.dtype() != acc.dtype())
       invalid(n, "inputs have different dtypes (%s and %s)", dtype_name(acc.dtype()), dtype_name(b.dtype()));
     Broadcast bc = make_broadcast(n, {&acc.shape(), &b.shape()});
-    Tensor y = make_output(n, acc.dtype(), bc.out);
+    Tensor y = make_uninit_output(n, acc.dtype(), bc.out);
     visit_numeric(n, acc.dtype(), "input", [&](auto tag) {
       using T = typename decltype(tag)::type;
       binary_map(ctx, bc, acc.data<T>(), b.data<T>(), y.data<T>(), [](T u, T v) {

@@ -66,9 +66,9 @@ void sgemm_serial(GemmIsa isa, const GemmArgs& g) {
 void sgemm(const GemmArgs& g, ThreadPool* pool) {
   if (g.m <= 0 || g.n <= 0) return;
   GemmIsa isa = best_gemm_isa();
-  // Tiles of at least ~1M multiply-adds, at most 64, rows in multiples of 16 and columns of 64.
+  // Tiles of at least ~4M multiply-adds, at most 64, rows in multiples of 16 and columns of 64.
   double macs = static_cast<double>(g.m) * static_cast<double>(g.n) * static_cast<double>(std::max<int64_t>(g.k, 1));
-  int64_t want = static_cast<int64_t>(std::clamp(macs / double(1 << 20), 1.0, 64.0));
+  int64_t want = static_cast<int64_t>(std::clamp(macs / double(1 << 22), 1.0, 64.0));
   int64_t row_blocks = std::min(want, ceil_div(g.m, 16));
   int64_t col_blocks = std::min(std::max<int64_t>(want / row_blocks, 1), ceil_div(g.n, 64));
   if (g.n > g.m) {  // prefer splitting the long side

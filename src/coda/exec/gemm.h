@@ -1,7 +1,8 @@
 // Single-precision GEMM for MatMul, Gemm, Conv and ConvTranspose: C = alpha * op(A) * op(B) + beta * C
-// on row-major matrices with leading dimensions. Eigen does the blocking; the kernel is compiled
-// for generic x86-64, AVX2+FMA and AVX-512 and picked at run time. sgemm splits C into tiles whose
-// boundaries depend only on (m, n, k), so the bits do not depend on the thread count.
+// on row-major matrices with leading dimensions. Small products and short k use a register-tiled
+// kernel, the rest Eigen's blocked GEMM; both are compiled for generic x86-64, AVX2+FMA and
+// AVX-512 and picked at run time. sgemm splits C into tiles whose boundaries depend only on
+// (m, n, k), so the bits do not depend on the thread count.
 //
 //   // C[m,n] = A[m,k] * B[k,n]
 //   sgemm({.m = m, .n = n, .k = k, .a = A, .lda = k, .b = B, .ldb = n, .c = C, .ldc = n}, pool);

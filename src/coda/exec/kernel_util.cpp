@@ -107,6 +107,11 @@ Tensor make_output(const Node& n, DType dtype, const Shape& s) {
   return Tensor(dtype, s);
 }
 
+Tensor make_uninit_output(const Node& n, DType dtype, const Shape& s) {
+  checked_numel(n, s, dtype);
+  return Tensor::uninitialized(dtype, s);
+}
+
 void parallel_for(KernelContext& ctx, int64_t count, int64_t grain, const std::function<void(int64_t, int64_t)>& body) {
   if (count <= 0) return;
   if (!ctx.pool) {

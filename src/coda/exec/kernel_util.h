@@ -52,6 +52,8 @@ void require_rank(const Node& n, const Tensor& t, int64_t rank, const char* what
 int64_t checked_numel(const Node& n, const Shape& s, DType dtype);
 // A zero-filled output after checked_numel.
 Tensor make_output(const Node& n, DType dtype, const Shape& s);
+// The same without zero-filling, for kernels that write every element.
+Tensor make_uninit_output(const Node& n, DType dtype, const Shape& s);
 
 // Runs body(lo, hi) over [0, count) in chunks of `grain` on ctx.pool (or inline without a pool).
 void parallel_for(KernelContext& ctx, int64_t count, int64_t grain, const std::function<void(int64_t, int64_t)>& body);

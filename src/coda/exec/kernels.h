@@ -4,7 +4,16 @@
 //
 // Kernels derive output shapes from the actual inputs, so one graph runs at any batch size. An
 // attribute value coda does not implement raises UnsupportedError naming the node and the feature
-// (e.g. "Resize mode 'linear' is not supported"); bad input raises InvalidError.
+// (e.g. "Resize mode 'linear' is not supported"); bad input (mismatched shapes, out-of-range
+// indices, negative or oversized outputs) raises InvalidError naming the node. Kernels never write
+// to their inputs; shape-only ops (Reshape, Flatten, Squeeze, Unsqueeze, Identity, Dropout, Cast to
+// the same type, a reduction with noop_with_empty_axes) return a tensor sharing the input's buffer.
+// Results do not depend on the pool's thread count.
+//
+// Node attribute conventions beyond ONNX's: "_opset" (int, default 17) is the model's opset, which
+// selects Softmax/LogSoftmax's pre-13 semantics and Resize's opset-10 form; "_activation" ("Relu",
+// "LeakyRelu" + "_activation_alpha", "Clip" + "_activation_min"/"_activation_max") fuses an
+// activation into Conv, ConvTranspose, Gemm and MatMul.
 //
 //   KernelContext ctx{&pool};
 //   std::vector<Tensor> outs = evaluate_node(node, {x, w, b}, ctx);

@@ -5,6 +5,7 @@
 
 #include "coda/exec/elementwise.h"
 #include "coda/exec/kernel_list.h"
+#include "coda/exec/vecmath.h"
 
 namespace coda::exec::kern {
 
@@ -13,7 +14,7 @@ namespace {
 // y = f(x) for float inputs; f is generic over float / double.
 template <class F> Outputs float_unary(const Node& n, const Inputs& in, KernelContext& ctx, F f) {
   const Tensor& x = input(n, in, 0);
-  Tensor y = make_output(n, x.dtype(), x.shape());
+  Tensor y = make_uninit_output(n, x.dtype(), x.shape());
   visit_float(n, x.dtype(), "input", [&](auto tag) {
     using T = typename decltype(tag)::type;
     unary_map(ctx, x.numel(), x.data<T>(), y.data<T>(), [&](T v) { return static_cast<T>(f(v)); });
@@ -24,11 +25,23 @@ template <class F> Outputs float_unary(const Node& n, const Inputs& in, KernelCo
 // y = f(x) for any numeric input.
 template <class F> Outputs numeric_unary(const Node& n, const Inputs& in, KernelContext& ctx, F f) {
   const Tensor& x = input(n, in, 0);
-  Tensor y = make_output(n, x.dtype(), x.shape());
+  Tensor y = make_uninit_output(n, x.dtype(), x.shape());
   visit_numeric(n, x.dtype(), "input", [&](auto tag) {
     using T = typename decltype(tag)::type;
     unary_map(ctx, x.numel(), x.data<T>(), y.data<T>(), [&](T v) { return static_cast<T>(f(v)); });
   });
+  return {y};
+}
+
+// float32 through a vecmath array function (in parallel chunks), float64 through `f`.
+template <class F>
+Outputs vector_unary(const Node& n, const Inputs& in, KernelContext& ctx, void (*vf)(const float*, float*, int64_t), F f) {
+  const Tensor& x = input(n, in, 0);
+  if (x.dtype() != DType::f32) return float_unary(n, in, ctx, f);
+  Tensor y = make_uninit_output(n, x.dtype(), x.shape());
+  const float* px = x.data<float>();
+  float* py = y.data<float>();
+  parallel_for(ctx, x.numel(), 1 << 14, [&](int64_t lo, int64_t hi) { vf(px + lo, py + lo, hi - lo); });
   return {y};
 }
 
@@ -44,19 +57,19 @@ Outputs op_Sqrt(const Node& n, const Inputs& in, KernelContext& ctx) {
   return float_unary(n, in, ctx, [](auto v) { return std::sqrt(v); });
 }
 Outputs op_Exp(const Node& n, const Inputs& in, KernelContext& ctx) {
-  return float_unary(n, in, ctx, [](auto v) { return std::exp(v); });
+  return vector_unary(n, in, ctx, vexp, [](auto v) { return std::exp(v); });
 }
 Outputs op_Log(const Node& n, const Inputs& in, KernelContext& ctx) {
   return float_unary(n, in, ctx, [](auto v) { return std::log(v); });
 }
 Outputs op_Erf(const Node& n, const Inputs& in, KernelContext& ctx) {
-  return float_unary(n, in, ctx, [](auto v) { return std::erf(v); });
+  return vector_unary(n, in, ctx, verf, [](auto v) { return std::erf(v); });
 }
 Outputs op_Tanh(const Node& n, const Inputs& in, KernelContext& ctx) {
-  return float_unary(n, in, ctx, [](auto v) { return std::tanh(v); });
+  return vector_unary(n, in, ctx, vtanh, [](auto v) { return std::tanh(v); });
 }
 Outputs op_Sigmoid(const Node& n, const Inputs& in, KernelContext& ctx) {
-  return float_unary(n, in, ctx, [](auto v) { return sigmoid(v); });
+  return vector_unary(n, in, ctx, vsigmoid, [](auto v) { return sigmoid(v); });
 }
 Outputs op_Reciprocal(const Node& n, const Inputs& in, KernelContext& ctx) {
   return float_unary(n, in, ctx, [](auto v) { return decltype(v)(1) / v; });
@@ -71,13 +84,13 @@ Outputs op_Ceil(const Node& n, const Inputs& in, KernelContext& ctx) {
 Outputs op_Gelu(const Node& n, const Inputs& in, KernelContext& ctx) {
   std::string approx = n.s("approximate", "none");
   if (approx == "none") {
-    return float_unary(n, in, ctx, [](auto v) {
+    return vector_unary(n, in, ctx, vgelu, [](auto v) {
       using T = decltype(v);
       return T(0.5) * v * (T(1) + std::erf(v * T(M_SQRT1_2)));
     });
   }
   if (approx == "tanh") {
-    return float_unary(n, in, ctx, [](auto v) {
+    return vector_unary(n, in, ctx, vgelu_tanh, [](auto v) {
       using T = decltype(v);
       const T k = std::sqrt(T(2) / T(M_PI));
       return T(0.5) * v * (T(1) + std::tanh(k * (v + T(0.044715) * v * v * v)));
@@ -114,7 +127,7 @@ Outputs op_LeakyRelu(const Node& n, const Inputs& in, KernelContext& ctx) {
 // Clip: bounds from attributes min/max (opset < 11) or optional inputs 1 and 2 (opset >= 11).
 Outputs op_Clip(const Node& n, const Inputs& in, KernelContext& ctx) {
   const Tensor& x = input(n, in, 0);
-  Tensor y = make_output(n, x.dtype(), x.shape());
+  Tensor y = make_uninit_output(n, x.dtype(), x.shape());
   visit_numeric(n, x.dtype(), "input", [&](auto tag) {
     using T = typename decltype(tag)::type;
     T lo = std::numeric_limits<T>::lowest(), hi = std::numeric_limits<T>::max();

@@ -33,7 +33,7 @@ class ModelBuilder {
   ModelBuilder(std::string graph_name, uint64_t seed);
 
   graph::Graph& graph() { return g_; }
-  const Shape& shape(ValueId v) const { return g_.value(v).shape; }
+  Shape shape(ValueId v) const { return g_.value(v).shape; }  // a copy: adding values moves them
   int64_t dim(ValueId v, int64_t i) const;  // i < 0 counts from the end
 
   // Names made inside a scope get the prefix "<outer>.<name>."; the scope ends with the object.
@@ -55,7 +55,7 @@ class ModelBuilder {
   // Inputs and constants.
   ValueId input(const std::string& name, DType dtype, Shape shape);
   ValueId uniform(const std::string& local, Shape shape, float lo, float hi);  // seeded by its name
-  ValueId fill(const std::string& local, Shape shape, float value);
+  ValueId uniform_std(const std::string& local, Shape shape, float std);       // zero mean, given std
   ValueId constant(const std::string& local, Tensor t);
   ValueId scalar(float v);                      // a 0-d float constant
   ValueId ints(const std::vector<int64_t>& v);  // a 1-d int64 constant (shapes, axes)
@@ -73,6 +73,8 @@ class ModelBuilder {
   // MatMul(x, W) + b over the last dim with W [in, out] (torch's Linear on an n-d input).
   ValueId linear(ValueId x, const std::string& local, int64_t out, float gain = 1.0f);
   ValueId layer_norm(ValueId x, const std::string& local, float epsilon);
+  // Gemm(x, weight) with transB=1 and no bias, reusing a weight [out, in] (tied embeddings).
+  ValueId gemm_tied(ValueId x, ValueId weight, const std::string& local);
 
   // Ops without weights.
   ValueId relu(ValueId x);
@@ -116,8 +118,5 @@ class ModelBuilder {
   std::set<std::string> node_names_;
   std::string next_output_name_;
 };
-
-// Numpy broadcasting of two static shapes; InternalError if they do not broadcast.
-Shape broadcast_shapes(const Shape& a, const Shape& b);
 
 }  // namespace coda::zoo

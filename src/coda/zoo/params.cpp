@@ -17,14 +17,13 @@ std::string key_list(const std::vector<ParamSpec>& schema) {
 
 }  // namespace
 
-std::vector<ParamSpec> Params::with_common(std::vector<ParamSpec> schema) {
-  schema.push_back({"batch", "1", "batch size of every input"});
+std::vector<ParamSpec> Params::with_seed(std::vector<ParamSpec> schema) {
   schema.push_back({"seed", "0", "seed of the random weights"});
   return schema;
 }
 
 Params::Params(std::string model, std::vector<ParamSpec> schema, const std::map<std::string, std::string>& given)
-    : model_(std::move(model)), schema_(with_common(std::move(schema))) {
+    : model_(std::move(model)), schema_(with_seed(std::move(schema))) {
   for (const ParamSpec& p : schema_) values_[p.key] = p.default_value;
   for (const auto& [key, value] : given) {
     if (!values_.count(key))

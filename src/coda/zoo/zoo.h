@@ -4,8 +4,8 @@
 // the same bits. Unknown names or parameters, and bad values, raise InvalidError listing what is valid.
 //
 //   graph::Graph g = zoo::build("resnet18");
-//   ModelSpec s = zoo::parse_spec("zoo:bert-base?seq=64&layers=2");
-//   graph::Graph bert = zoo::build(s.name, s.params);
+//   graph::Graph bert = zoo::build_spec("zoo:bert-base?seq=64&layers=2");
+//   ModelSpec s = zoo::parse_spec("zoo:gpt2?mode=decode");   // {"gpt2", {{"mode", "decode"}}}
 //   for (const std::string& n : zoo::names()) std::puts(zoo::describe(n).c_str());
 #pragma once
 #include <map>
@@ -28,7 +28,8 @@ ModelSpec parse_spec(const std::string& spec);
 
 // Builds model `name`. Throws InvalidError naming the valid models or the model's valid parameters.
 graph::Graph build(const std::string& name, const std::map<std::string, std::string>& params = {});
-graph::Graph build(const ModelSpec& spec);
+// build(parse_spec(spec)): "zoo:bert-base?seq=64&layers=2" -> Graph.
+graph::Graph build_spec(const std::string& spec);
 
 // The model names, sorted.
 std::vector<std::string> names();

@@ -1,0 +1,92 @@
+// QuantizeLinear and DequantizeLinear, per tensor or per axis (opset 13), uint8 / int8 (and int32
+// input for DequantizeLinear). Quantisation is ONNX Runtime's: x / scale in float, clamp to the
+// range shifted by the zero point, round half to even, add the zero point.
+#include <cmath>
+
+#include "coda/exec/kernel_list.h"
+#include "coda/exec/quant_util.h"
+
+namespace coda::exec::kern {
+
+namespace {
+
+// Channels and the run length of one channel for a per-axis parameter of `numel` values.
+void axis_layout(const Node& n, const Tensor& x, int64_t param_numel, int64_t& channels, int64_t& inner) {
+  channels = 1;
+  inner = std::max<int64_t>(x.numel(), 1);
+  if (param_numel <= 1) return;
+  const int64_t axis = normalize_axis(n, n.i("axis", 1), x.rank());
+  channels = x.dim(axis);
+  inner = 1;
+  for (int64_t i = axis + 1; i < x.rank(); ++i) inner *= x.dim(i);
+  if (param_numel != channels)
+    invalid(n, "per-axis scale has %lld values but axis %lld has %lld", (long long)param_numel, (long long)axis, (long long)channels);
+}
+
+}  // namespace
+
+Outputs op_QuantizeLinear(const Node& n, const Inputs& in, KernelContext& ctx) {
+  const Tensor& x = input(n, in, 0);
+  const Tensor& s = input(n, in, 1);
+  int64_t channels, inner;
+  axis_layout(n, x, s.numel(), channels, inner);
+  QuantScale scale = scale_input(n, in, 1, "y_scale", channels);
+  QuantZeroPoint zp = zero_point_input(n, in, 2, "y_zero_point", channels);
+  if (const Tensor* z = optional_input(in, 2); z && z->numel() != s.numel())
+    invalid(n, "y_scale and y_zero_point have different sizes");
+  int32_t qmin, qmax;
+  quant_range(n, zp.dtype, qmin, qmax);
+  if (zp.dtype == DType::i32) unsupported(n, "QuantizeLinear to int32 is not supported");
+  Tensor y = make_uninit_output(n, zp.dtype, x.shape());
+  auto run = [&](const auto* px, auto* py) {
+    parallel_for(ctx, x.numel(), 1 << 15, [&](int64_t lo, int64_t hi) {
+      for (int64_t i = lo; i < hi; ++i) {
+        const int64_t c = (i / inner) % channels;
+        const int32_t z = zp.at(c);
+        float v = static_cast<float>(px[i]) / scale.at(c);
+        const float fl = static_cast<float>(qmin - z), fh = static_cast<float>(qmax - z);
+        v = v > fl ? v : fl;
+        v = v < fh ? v : fh;
+        py[i] = static_cast<std::remove_reference_t<decltype(py[i])>>(static_cast<int32_t>(std::nearbyint(v)) + z);
+      }
+    });
+  };
+  auto out = [&](const auto* px) {
+    if (zp.dtype == DType::u8) run(px, y.data<uint8_t>());
+    else run(px, y.data<int8_t>());
+  };
+  if (x.dtype() == DType::f32) out(x.data<float>());
+  else if (x.dtype() == DType::i32) out(x.data<int32_t>());
+  else unsupported(n, "QuantizeLinear input of dtype %s is not supported", dtype_name(x.dtype()));
+  return {y};
+}
+
+Outputs op_DequantizeLinear(const Node& n, const Inputs& in, KernelContext& ctx) {
+  const Tensor& x = input(n, in, 0);
+  const Tensor& s = input(n, in, 1);
+  int64_t channels, inner;
+  axis_layout(n, x, s.numel(), channels, inner);
+  QuantScale scale = scale_input(n, in, 1, "x_scale", channels);
+  QuantZeroPoint zp = zero_point_input(n, in, 2, "x_zero_point", channels, x.dtype());
+  if (optional_input(in, 2) && zp.dtype != x.dtype())
+    invalid(n, "x is %s but x_zero_point is %s", dtype_name(x.dtype()), dtype_name(zp.dtype));
+  Tensor y = make_uninit_output(n, DType::f32, x.shape());
+  float* py = y.data<float>();
+  auto run = [&](const auto* px) {
+    parallel_for(ctx, x.numel(), 1 << 15, [&](int64_t lo, int64_t hi) {
+      for (int64_t i = lo; i < hi; ++i) {
+        const int64_t c = (i / inner) % channels;
+        py[i] = static_cast<float>(static_cast<int64_t>(px[i]) - zp.at(c)) * scale.at(c);
+      }
+    });
+  };
+  switch (x.dtype()) {
+    case DType::u8: run(x.data<uint8_t>()); break;
+    case DType::i8: run(x.data<int8_t>()); break;
+    case DType::i32: run(x.data<int32_t>()); break;
+    default: unsupported(n, "DequantizeLinear input of dtype %s is not supported", dtype_name(x.dtype()));
+  }
+  return {y};
+}
+
+}  // namespace coda::exec::kern
