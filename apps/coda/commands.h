@@ -14,6 +14,7 @@ using Action = std::function<int()>;
 Action add_inspect(CLI::App& app);
 Action add_run(CLI::App& app);
 Action add_export(CLI::App& app);
+Action add_systolic(CLI::App& app);
 
 // MODEL is an .onnx path or zoo:NAME[?key=value&...]; returns the graph, prepared (folded, inferred).
 graph::Graph load_model(const std::string& spec);

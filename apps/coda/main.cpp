@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   add(coda::cli::add_inspect);
   add(coda::cli::add_run);
   add(coda::cli::add_export);
+  add(coda::cli::add_systolic);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,6 +1,8 @@
 // Shape plumbing: Reshape, Flatten, Squeeze / Unsqueeze (attribute and input forms), Transpose,
 // Concat, Split, Slice, Gather, Expand, Pad, DepthToSpace, Resize, Shape, Range, ConstantOfShape,
 // Constant, Cast, Identity, Dropout, and the reductions.
+#include <algorithm>
+
 #include "kernel_test_util.h"
 
 namespace coda::exec::testing {
@@ -53,6 +55,23 @@ TEST(Transpose, PermAndDefault) {
   ASSERT_EQ(y.shape(), (Shape{60, 40, 50}));
   EXPECT_EQ(y.data<float>()[(7 * 40 + 3) * 50 + 11], float((3 * 50 + 11) * 60 + 7));
   EXPECT_THROW(run1(make_node(OpKind::Transpose, {{"perm", Ints{0, 0}}}), {x}), InvalidError);
+}
+
+TEST(Transpose, EveryPermutationOfA4DTensorMatchesIndexing) {
+  const Shape s{3, 5, 17, 20};
+  Tensor x = iota(s);
+  Ints perm{0, 1, 2, 3};
+  do {
+    Tensor y = run1(make_node(OpKind::Transpose, {{"perm", perm}}), {x});
+    Shape st = shape_strides(s), ys = y.shape(), yst = shape_strides(ys);
+    bool ok = true;
+    for (int64_t i = 0; i < y.numel() && ok; ++i) {
+      int64_t src = 0;
+      for (size_t d = 0; d < 4; ++d) src += ((i / yst[d]) % ys[d]) * st[perm[d]];
+      ok = y.data<float>()[i] == float(src);
+    }
+    EXPECT_TRUE(ok) << shape_str(perm);
+  } while (std::next_permutation(perm.begin(), perm.end()));
 }
 
 TEST(ConcatSplit, RoundTrip) {

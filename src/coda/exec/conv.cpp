@@ -61,8 +61,9 @@ void conv_forward(const ConvShape& s, const T* x, const T* w, const T* bias, T* 
   const bool pointwise = g.is_pointwise();
   const int64_t pc = pointwise ? P : std::min<int64_t>(P, std::max<int64_t>(64, ((1 << 20) / std::max<int64_t>(kdim, 1)) / 64 * 64));
   const int64_t blocks = (P + pc - 1) / pc, tasks = s.batch * s.group * blocks;
+  const bool whole_image = blocks == 1 && im2col_image_fits(g, 1 << 16);
   parallel_for(ctx, tasks, 1, [&](int64_t lo, int64_t hi) {
-    std::vector<T> col;
+    std::vector<T> col, plane;
     for (int64_t t = lo; t < hi; ++t) {
       const int64_t nb = t / (s.group * blocks), gi = (t / blocks) % s.group, p0 = (t % blocks) * pc;
       const int64_t len = std::min(pc, P - p0);
@@ -80,7 +81,12 @@ void conv_forward(const ConvShape& s, const T* x, const T* w, const T* bias, T* 
         a.ldb = P;
       } else {
         col.resize(static_cast<size_t>(kdim * len));
-        im2col<T>(g, xg, s.cg, p0, p0 + len, T(0), col.data());
+        if (whole_image) {
+          plane.resize(static_cast<size_t>((g.in[1] + g.pad_begin[1] + g.pad_end[1]) * (g.in[2] + g.pad_begin[2] + g.pad_end[2])));
+          im2col_image<T>(g, xg, s.cg, T(0), plane.data(), col.data());
+        } else {
+          im2col<T>(g, xg, s.cg, p0, p0 + len, T(0), col.data());
+        }
         b = col.data();
         a.ldb = len;
       }

@@ -72,6 +72,40 @@ void im2col(const WindowGeometry& g, const T* x, int64_t channels, int64_t p0, i
   }
 }
 
+// im2col of a whole 1-D / 2-D image (g.in[0] == 1, all P = g.out_size() columns): each channel is
+// first copied into a padded plane, so every column row is branch-free runs. `plane` holds
+// (H + pads) * (W + pads) elements.
+template <class T> void im2col_image(const WindowGeometry& g, const T* x, int64_t channels, T pad, T* plane, T* col) {
+  const int64_t H = g.in[1], W = g.in[2], OH = g.out[1], OW = g.out[2], P = g.out_size();
+  const int64_t Hp = H + g.pad_begin[1] + g.pad_end[1], Wp = W + g.pad_begin[2] + g.pad_end[2];
+  const int64_t sh = g.stride[1], sw = g.stride[2];
+  T* dst = col;
+  for (int64_t c = 0; c < channels; ++c) {
+    for (int64_t i = 0; i < Hp * Wp; ++i) plane[i] = pad;
+    for (int64_t h = 0; h < H; ++h) copy_run(plane + (h + g.pad_begin[1]) * Wp + g.pad_begin[2], x + (c * H + h) * W, W);
+    for (int64_t kh = 0; kh < g.kernel[1]; ++kh)
+      for (int64_t kw = 0; kw < g.kernel[2]; ++kw) {
+        const T* base = plane + kh * g.dilation[1] * Wp + kw * g.dilation[2];
+        for (int64_t oh = 0; oh < OH; ++oh) {
+          const T* row = base + oh * sh * Wp;
+          T* out = dst + oh * OW;
+          if (sw == 1) copy_run(out, row, OW);
+          else
+            for (int64_t ow = 0; ow < OW; ++ow) out[ow] = row[ow * sw];
+        }
+        dst += P;
+      }
+  }
+}
+
+// True when im2col_image applies: 1-D / 2-D, every pad >= 0, the padded plane no larger than `max`.
+inline bool im2col_image_fits(const WindowGeometry& g, int64_t max_plane) {
+  if (g.in[0] != 1 || g.kernel[0] != 1 || g.pad_begin[0] != 0 || g.pad_end[0] != 0) return false;
+  for (int a = 1; a < 3; ++a)
+    if (g.pad_begin[a] < 0 || g.pad_end[a] < 0) return false;
+  return (g.in[1] + g.pad_begin[1] + g.pad_end[1]) * (g.in[2] + g.pad_begin[2] + g.pad_end[2]) <= max_plane;
+}
+
 // The inverse scatter for ConvTranspose: y[c, o] += col[(c, k), i] for every input position i and
 // kernel tap k landing on output o (here g.in is ConvTranspose's output and g.out its input).
 template <class T> void col2im(const WindowGeometry& g, const T* col, int64_t channels, T* y) {
