@@ -1,5 +1,6 @@
 #include "coda/exec/executor.h"
 
+#include "coda/exec/fuse_activations.h"
 #include "coda/graph/infer.h"
 
 namespace coda::exec {
@@ -86,6 +87,7 @@ Executor::Plan& Executor::plan_for(const std::vector<Tensor>& inputs) {
     plan->g.value(rt[i]).dtype = inputs[i].dtype();
   }
   graph::fold_constants(plan->g, evaluate_node_serial);
+  fuse_activations(plan->g);
   plan->runtime_inputs = rt;
   plan->last_use.assign(plan->g.num_values(), -1);
   const auto& nodes = plan->g.nodes();

@@ -1,0 +1,120 @@
+#include "coda/hw/arch_yaml.h"
+
+#include <algorithm>
+#include <set>
+
+#include "coda/core/error.h"
+#include "coda/hw/yaml_util.h"
+
+namespace coda::hw {
+
+namespace {
+
+void reject_unknown(const YAML::Node& map, const std::set<std::string>& known, const std::string& where,
+                    const std::string& what) {
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    std::string key = it->first.as<std::string>();
+    if (!known.count(key)) throw ParseError(where, what + ": unknown key '" + key + "'");
+  }
+}
+
+StorageLevel parse_level(const YAML::Node& n, const std::string& where) {
+  if (!n.IsMap() || !n["name"]) throw ParseError(where, "each entry of levels needs a name");
+  StorageLevel l;
+  l.name = yaml_string(n["name"], where, "level name");
+  std::string what = "level " + l.name;
+  reject_unknown(n,
+                 {"name", "kind", "capacity_words", "word_bits", "block_size", "cluster_size", "instances", "mesh_x",
+                  "read_bandwidth", "write_bandwidth", "multiple_buffering", "read_energy_pj", "fill_energy_pj",
+                  "update_energy_pj", "area_um2", "holds"},
+                 where, what);
+  auto i64 = [&](const char* k, int64_t& v) { if (n[k]) v = yaml_int(n[k], where, what + "." + k); };
+  auto dbl = [&](const char* k, double& v) { if (n[k]) v = yaml_double(n[k], where, what + "." + k); };
+  auto i32 = [&](const char* k, int& v) { if (n[k]) v = static_cast<int>(yaml_int(n[k], where, what + "." + k)); };
+  if (n["kind"]) l.kind = yaml_string(n["kind"], where, what + ".kind");
+  i64("capacity_words", l.capacity_words);
+  i32("word_bits", l.word_bits);
+  i32("block_size", l.block_size);
+  i32("cluster_size", l.cluster_size);
+  i64("instances", l.instances);
+  i64("mesh_x", l.mesh_x);
+  dbl("read_bandwidth", l.read_bandwidth);
+  dbl("write_bandwidth", l.write_bandwidth);
+  dbl("multiple_buffering", l.multiple_buffering);
+  dbl("read_energy_pj", l.read_energy_pj);
+  dbl("fill_energy_pj", l.fill_energy_pj);
+  dbl("update_energy_pj", l.update_energy_pj);
+  dbl("area_um2", l.area_um2);
+  if (YAML::Node h = n["holds"]) {
+    if (!h.IsSequence()) throw ParseError(where, what + ".holds: expected a list of data-space names");
+    for (const YAML::Node& d : h) l.holds.push_back(yaml_string(d, where, what + ".holds"));
+  }
+  return l;
+}
+
+ComputeLevel parse_compute(const YAML::Node& n, const std::string& where) {
+  if (!n.IsMap()) throw ParseError(where, "compute: expected a map");
+  reject_unknown(n, {"name", "instances", "mesh_x", "word_bits", "energy_per_mac_pj", "area_um2"}, where, "compute");
+  ComputeLevel c;
+  if (n["name"]) c.name = yaml_string(n["name"], where, "compute.name");
+  if (n["instances"]) c.instances = yaml_int(n["instances"], where, "compute.instances");
+  if (n["mesh_x"]) c.mesh_x = yaml_int(n["mesh_x"], where, "compute.mesh_x");
+  if (n["word_bits"]) c.word_bits = static_cast<int>(yaml_int(n["word_bits"], where, "compute.word_bits"));
+  if (n["energy_per_mac_pj"]) c.energy_per_mac_pj = yaml_double(n["energy_per_mac_pj"], where, "compute.energy_per_mac_pj");
+  if (n["area_um2"]) c.area_um2 = yaml_double(n["area_um2"], where, "compute.area_um2");
+  return c;
+}
+
+}  // namespace
+
+Architecture load(const std::string& yaml_text, const std::string& where) {
+  YAML::Node root = parse_yaml(yaml_text, where);
+  YAML::Node a = root && root.IsMap() && root["architecture"] ? root["architecture"] : root;
+  if (!a || !a.IsMap()) throw ParseError(where, "expected a map with an 'architecture' key");
+  if (a["subtree"] || a["local"])
+    throw ParseError(where, "this is a Timeloop architecture (subtree/local); read it with --timeloop");
+  reject_unknown(a, {"name", "compute", "levels"}, where, "architecture");
+  Architecture arch;
+  if (a["name"]) arch.name = yaml_string(a["name"], where, "architecture.name");
+  if (!a["levels"] || !a["levels"].IsSequence()) throw ParseError(where, "architecture has no levels list");
+  for (const YAML::Node& n : a["levels"]) arch.levels.push_back(parse_level(n, where));
+  std::reverse(arch.levels.begin(), arch.levels.end());  // the file lists the backing store first
+  if (a["compute"]) arch.compute = parse_compute(a["compute"], where);
+  check(arch, where);
+  return arch;
+}
+
+std::string to_yaml(const Architecture& a) {
+  YAML::Emitter out;
+  out << YAML::BeginMap << YAML::Key << "architecture" << YAML::Value << YAML::BeginMap;
+  if (!a.name.empty()) out << YAML::Key << "name" << YAML::Value << a.name;
+  const ComputeLevel& c = a.compute;
+  out << YAML::Key << "compute" << YAML::Value << YAML::BeginMap << YAML::Key << "name" << YAML::Value << c.name
+      << YAML::Key << "instances" << YAML::Value << c.instances;
+  if (c.mesh_x) out << YAML::Key << "mesh_x" << YAML::Value << c.mesh_x;
+  out << YAML::Key << "word_bits" << YAML::Value << c.word_bits << YAML::Key << "energy_per_mac_pj" << YAML::Value
+      << c.energy_per_mac_pj << YAML::Key << "area_um2" << YAML::Value << c.area_um2 << YAML::EndMap;
+  out << YAML::Key << "levels" << YAML::Value << YAML::BeginSeq;
+  for (auto it = a.levels.rbegin(); it != a.levels.rend(); ++it) {
+    const StorageLevel& l = *it;
+    out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << l.name << YAML::Key << "kind" << YAML::Value << l.kind;
+    if (l.capacity_words) out << YAML::Key << "capacity_words" << YAML::Value << l.capacity_words;
+    out << YAML::Key << "word_bits" << YAML::Value << l.word_bits << YAML::Key << "block_size" << YAML::Value
+        << l.block_size;
+    if (l.cluster_size != 1) out << YAML::Key << "cluster_size" << YAML::Value << l.cluster_size;
+    out << YAML::Key << "instances" << YAML::Value << l.instances;
+    if (l.mesh_x) out << YAML::Key << "mesh_x" << YAML::Value << l.mesh_x;
+    if (l.read_bandwidth) out << YAML::Key << "read_bandwidth" << YAML::Value << l.read_bandwidth;
+    if (l.write_bandwidth) out << YAML::Key << "write_bandwidth" << YAML::Value << l.write_bandwidth;
+    if (l.multiple_buffering != 1) out << YAML::Key << "multiple_buffering" << YAML::Value << l.multiple_buffering;
+    out << YAML::Key << "read_energy_pj" << YAML::Value << l.read_energy_pj << YAML::Key << "fill_energy_pj"
+        << YAML::Value << l.fill_energy_pj << YAML::Key << "update_energy_pj" << YAML::Value << l.update_energy_pj
+        << YAML::Key << "area_um2" << YAML::Value << l.area_um2;
+    if (!l.holds.empty()) out << YAML::Key << "holds" << YAML::Value << YAML::Flow << l.holds;
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq << YAML::EndMap << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace coda::hw

@@ -1,0 +1,29 @@
+// Small yaml-cpp helpers shared by the hw and map readers: parse text and read scalars, turning
+// yaml-cpp's exceptions into coda::ParseError with the file and the key.
+//
+//   YAML::Node root = hw::parse_yaml(text, "arch.yaml");
+//   int64_t depth = hw::yaml_int(attrs["depth"], "arch.yaml", "Buffer.depth");
+#pragma once
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <string>
+
+namespace coda::hw {
+
+// Throws ParseError("<where>", "line L, column C: <yaml-cpp message>") on malformed YAML.
+YAML::Node parse_yaml(const std::string& text, const std::string& where);
+// Reads a file (IoError if it cannot) and parses it.
+YAML::Node load_yaml_file(const std::string& path);
+std::string read_text_file(const std::string& path);
+
+// Scalar readers: throw ParseError("<where>", "<what>: expected <type>, got '<text>'").
+int64_t yaml_int(const YAML::Node& n, const std::string& where, const std::string& what);
+double yaml_double(const YAML::Node& n, const std::string& where, const std::string& what);
+std::string yaml_string(const YAML::Node& n, const std::string& where, const std::string& what);
+bool yaml_bool(const YAML::Node& n, const std::string& where, const std::string& what);
+
+// The first of two alternative keys that is present (Timeloop accepts both spellings), or a null node.
+YAML::Node yaml_either(const YAML::Node& map, const char* a, const char* b);
+
+}  // namespace coda::hw
