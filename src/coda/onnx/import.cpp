@@ -164,8 +164,12 @@ Graph convert(const ::onnx::ModelProto& m, const std::string& file) {
     }
     g.mark_output(id);
   }
-  g.sort();
-  graph::verify(g);
+  try {
+    g.sort();
+    graph::verify(g);
+  } catch (const InvalidError& e) {  // name the file, not only the graph
+    throw InvalidError(file + ": " + e.where(), e.message());
+  }
   return g;
 }
 
