@@ -6,7 +6,8 @@ CODA=${1:-build/release/apps/coda/coda}
 cd "$(dirname "$0")/.."
 for m in cnn mlp vit decoder gcn; do
   echo "== $m =="
-  "$CODA" inspect "models/$m.onnx" | tail -n 1
+  batch=1; [ "$m" = gcn ] && batch=1797   # gcn's unknown dim is the node count
+  "$CODA" inspect "models/$m.onnx" --batch $batch | tail -n 1
   case $m in
     gcn) "$CODA" run "models/$m.onnx" --dataset digits-graph ;;
     *) "$CODA" run "models/$m.onnx" --dataset fashion-mnist ;;

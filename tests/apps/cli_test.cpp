@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "../onnx/model_builder.h"
 
 namespace fs = std::filesystem;
@@ -114,6 +116,29 @@ TEST(Cli, InspectJsonHasLayersAndTotals) {
   EXPECT_NE(r.out.find("\"macs\": " + std::to_string(784 * 256 + 256 * 256 + 256 * 10)), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"params\": " + std::to_string(784 * 256 + 256 + 256 * 256 + 256 + 256 * 10 + 10)),
             std::string::npos) << r.out;
+}
+
+// Acceptance: `coda run` reproduces every fixture's metric in models/fixtures.json (measured by the
+// Python trainer in torch) on the full test set, within 0.1 percentage point / 0.05 dB.
+TEST(Cli, RunReproducesEveryFixtureMetric) {
+  std::string src = CODA_SOURCE_DIR;
+  auto fixtures = nlohmann::json::parse(slurp(fs::path(src) / "models/fixtures.json"));
+  int checked = 0;
+  for (auto& [name, f] : fixtures.items()) {
+    if (!f.is_object() || !f.contains("metric")) continue;
+    Outcome r = coda("run " + src + "/models/" + f["file"].get<std::string>() + " --dataset " +
+                     f["dataset"].get<std::string>() + " --json");
+    ASSERT_EQ(r.status, 0) << name << ": " << r.err;
+    auto got = nlohmann::json::parse(r.out);
+    EXPECT_EQ(got["metric"], f["metric"]) << name;
+    EXPECT_EQ(got["samples"], f["test_samples"]) << name;
+    double tol = f["metric"] == "psnr_db" ? 0.05 : 0.001;
+    EXPECT_NEAR(got["value"].get<double>(), f["value"].get<double>(), tol) << name;
+    std::printf("[fixture] %-8s %s coda %.6f torch %.6f\n", name.c_str(), f["metric"].get<std::string>().c_str(),
+                got["value"].get<double>(), f["value"].get<double>());
+    ++checked;
+  }
+  EXPECT_EQ(checked, 5);
 }
 
 }  // namespace

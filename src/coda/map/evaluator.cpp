@@ -194,7 +194,18 @@ void Evaluator::price(Cost& c) const {
 }
 
 bool Evaluator::evaluate(const Mapping& m, Cost& c) {
-  if (!fits(m, c.status)) return false;
+  if (!fits(m, c.status)) {
+    if (c.status.fail == Fail::capacity) {  // keep the tiles of the failing level for describe()
+      int i = c.status.level;
+      for (int s = 0; s < spaces_; ++s) {
+        DataSpaceCost& dc = c.levels[static_cast<size_t>(i)].data_spaces[static_cast<size_t>(s)];
+        dc = DataSpaceCost{};
+        dc.kept = m.levels[static_cast<size_t>(i)].keeps(s);
+        dc.tile_words = tile_words_[static_cast<size_t>(i * spaces_ + s)];
+      }
+    }
+    return false;
+  }
   count_accesses(m, c);
   price(c);
   return true;
