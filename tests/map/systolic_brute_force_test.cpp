@@ -304,14 +304,14 @@ TEST(SystolicBruteForce, CalcModeMatchesDemandMatrices) {
 TEST(SystolicBruteForce, WriteBufferStallsMatchLineByLineReplay) {
   std::mt19937 rng(7);
   int stalled = 0, checked = 0;
-  for (int trial = 0; trial < 400; ++trial) {
+  for (int trial = 0; trial < 1000; ++trial) {
     ScaleSimLayer l = random_layer(rng);
     SystolicArray a;
     a.rows = std::uniform_int_distribution<int>(1, 5)(rng);
-    a.cols = std::uniform_int_distribution<int>(1, 5)(rng);
+    a.cols = std::uniform_int_distribution<int>(2, 6)(rng);
     a.dataflow = kDataflows[trial % 3];
-    a.ofmap_sram_words = std::uniform_int_distribution<int>(2, 40)(rng);
-    int64_t bw = std::uniform_int_distribution<int>(1, 6)(rng);
+    a.ofmap_sram_words = std::uniform_int_distribution<int>(2, 24)(rng);
+    int64_t bw = std::uniform_int_distribution<int>(1, 3)(rng);
     SCOPED_TRACE(testing::Message() << "trial " << trial << " array " << a.rows << "x" << a.cols << " ofmap words "
                                     << a.ofmap_sram_words << " bw " << bw);
     Reference r = reference(l, a, bw);
@@ -322,7 +322,7 @@ TEST(SystolicBruteForce, WriteBufferStallsMatchLineByLineReplay) {
     stalled += r.stall_cycles > 0;
     ++checked;
   }
-  EXPECT_GT(stalled, 50);  // the replay is exercised, not just the stall-free path
+  EXPECT_GT(stalled, 60);  // the replay is exercised, not just the stall-free path
 }
 
 // USER mode where both read operands fit their active buffers: SCALE-Sim never misses, so the only stalls
