@@ -1,5 +1,7 @@
 #include "coda/core/npy.h"
 
+#include "coda/core/file_io.h"
+
 #include <bit>
 #include <cstdio>
 #include <cstring>
@@ -249,13 +251,7 @@ Tensor parse_npy(const std::string& bytes, const std::string& where) {
 }
 
 Tensor read_npy(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw IoError(path, "is a directory, not a .npy file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path, format("cannot open for reading: %s", std::strerror(errno)));
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw IoError(path, "read failed");
-  return parse_npy(bytes, path);
+  return parse_npy(read_file(path), path);
 }
 
 std::string format_npy(const Tensor& t) {

@@ -1,6 +1,8 @@
 // Reads SCALE-Sim's .cfg files the way its scale_config.read_conf_file does (Python's configparser).
 #include "coda/hw/scalesim_config.h"
 
+#include "coda/core/file_io.h"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -166,14 +168,7 @@ ScaleSimConfig parse_scalesim_config(std::string_view text, const std::string& w
 }
 
 ScaleSimConfig load_scalesim_config(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw IoError(path, "cannot open file: is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path, "cannot open file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw IoError(path, "read failed");
-  return parse_scalesim_config(ss.str(), path);
+  return parse_scalesim_config(read_file(path), path);
 }
 
 }  // namespace coda::hw

@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "coda/core/file_io.h"
 #include "coda/onnx/proto_io.h"
 
 namespace coda::onnx {
@@ -191,10 +192,10 @@ Graph import_bytes(const std::string& bytes, const std::string& where) {
   }
 }
 
-Graph import_file(const std::string& path) { return import_bytes(read_file_bytes(path), path); }
+Graph import_file(const std::string& path) { return import_bytes(read_file(path), path); }
 
 Tensor read_tensor_file(const std::string& path) {
-  std::string bytes = read_file_bytes(path);
+  std::string bytes = read_file(path);
   ::onnx::TensorProto p;
   if (!p.ParseFromString(bytes)) throw ParseError(path, "not a serialized onnx.TensorProto");
   return from_proto(p, path);

@@ -17,15 +17,6 @@ template <class T, class Field> void copy_field(const Field& f, Tensor& t) {
 
 }  // namespace
 
-std::string read_file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path, "cannot open file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw IoError(path, "read failed");
-  return ss.str();
-}
-
 Tensor from_proto(const ::onnx::TensorProto& p, const std::string& where) {
   std::string w = where + (p.name().empty() ? "" : ": tensor '" + p.name() + "'");
   if (p.data_location() == ::onnx::TensorProto::EXTERNAL)

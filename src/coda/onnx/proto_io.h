@@ -10,7 +10,5 @@ namespace coda::onnx {
 
 Tensor from_proto(const ::onnx::TensorProto& p, const std::string& where);
 void to_proto(const Tensor& t, const std::string& name, ::onnx::TensorProto* p);
-// Reads a whole file; IoError if it cannot.
-std::string read_file_bytes(const std::string& path);
 
 }  // namespace coda::onnx

@@ -1,6 +1,8 @@
 // Reads SCALE-Sim topology files the way its topology_utils.load_arrays_{conv,gemm} do.
 #include "coda/workload/scalesim_topology.h"
 
+#include "coda/core/file_io.h"
+
 #include <cctype>
 #include <charconv>
 #include <filesystem>
@@ -129,14 +131,7 @@ ScaleSimTopology parse_scalesim_topology(std::string_view text, const std::strin
 }
 
 ScaleSimTopology load_scalesim_topology(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw IoError(path, "cannot open file: is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path, "cannot open file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw IoError(path, "read failed");
-  return parse_scalesim_topology(ss.str(), path);
+  return parse_scalesim_topology(read_file(path), path);
 }
 
 Problem to_problem(const ScaleSimLayer& l) {
