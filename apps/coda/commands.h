@@ -15,6 +15,8 @@ Action add_inspect(CLI::App& app);
 Action add_run(CLI::App& app);
 Action add_export(CLI::App& app);
 Action add_systolic(CLI::App& app);
+Action add_evaluate(CLI::App& app);
+Action add_map(CLI::App& app);
 
 // MODEL is an .onnx path or zoo:NAME[?key=value&...]; returns the graph, prepared (folded, inferred).
 graph::Graph load_model(const std::string& spec);

@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   add(coda::cli::add_run);
   add(coda::cli::add_export);
   add(coda::cli::add_systolic);
+  add(coda::cli::add_evaluate);
+  add(coda::cli::add_map);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

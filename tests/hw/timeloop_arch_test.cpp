@@ -4,12 +4,13 @@
 #include "coda/core/error.h"
 #include "coda/hw/arch_yaml.h"
 #include "coda/hw/timeloop_arch.h"
+#include "coda/core/file_io.h"
 #include "coda/hw/yaml_util.h"
 
 namespace coda::hw {
 namespace {
 
-std::string data(const std::string& rel) { return read_text_file(std::string(CODA_SOURCE_DIR) + "/tests/data/timeloop/" + rel); }
+std::string data(const std::string& rel) { return read_file(std::string(CODA_SOURCE_DIR) + "/tests/data/timeloop/" + rel); }
 
 Architecture eyeriss() {
   Architecture a = parse_timeloop_architecture(data("06-mapper-convlayer-eyeriss/arch/eyeriss_like.yaml"), "eyeriss");

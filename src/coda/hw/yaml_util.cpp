@@ -1,9 +1,7 @@
 #include "coda/hw/yaml_util.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "coda/core/error.h"
+#include "coda/core/file_io.h"
 
 namespace coda::hw {
 
@@ -15,15 +13,7 @@ YAML::Node parse_yaml(const std::string& text, const std::string& where) {
   }
 }
 
-std::string read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path, "cannot open the file");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-YAML::Node load_yaml_file(const std::string& path) { return parse_yaml(read_text_file(path), path); }
+YAML::Node load_yaml_file(const std::string& path) { return parse_yaml(read_file(path), path); }
 
 namespace {
 
@@ -75,10 +65,9 @@ bool yaml_bool(const YAML::Node& n, const std::string& where, const std::string&
 }
 
 YAML::Node yaml_either(const YAML::Node& map, const char* a, const char* b) {
-  if (!map || !map.IsMap()) return YAML::Node();
-  if (map[a]) return map[a];
-  if (map[b]) return map[b];
-  return YAML::Node();
+  // An undefined node (false in a condition); a default-constructed Node would be a defined null.
+  if (!map || !map.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  return map[a] ? map[a] : map[b];
 }
 
 }  // namespace coda::hw

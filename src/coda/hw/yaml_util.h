@@ -13,9 +13,8 @@ namespace coda::hw {
 
 // Throws ParseError("<where>", "line L, column C: <yaml-cpp message>") on malformed YAML.
 YAML::Node parse_yaml(const std::string& text, const std::string& where);
-// Reads a file (IoError if it cannot) and parses it.
+// Reads a file (IoError if it cannot, via coda::read_file) and parses it.
 YAML::Node load_yaml_file(const std::string& path);
-std::string read_text_file(const std::string& path);
 
 // Scalar readers: throw ParseError("<where>", "<what>: expected <type>, got '<text>'").
 int64_t yaml_int(const YAML::Node& n, const std::string& where, const std::string& what);

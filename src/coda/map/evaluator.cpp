@@ -206,9 +206,14 @@ bool Evaluator::evaluate(const Mapping& m, Cost& c) {
     }
     return false;
   }
+  complete(m, c);
+  return true;
+}
+
+void Evaluator::complete(const Mapping& m, Cost& c) {
+  c.status = EvalStatus{};
   count_accesses(m, c);
   price(c);
-  return true;
 }
 
 Cost evaluate(const workload::Problem& p, const hw::Architecture& a, const Mapping& m) {

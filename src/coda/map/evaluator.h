@@ -31,6 +31,8 @@ class Evaluator {
   // Full evaluation into a prepared cost; returns c.status.ok(). On a failed check the counts in
   // `c` are left as they were.
   bool evaluate(const Mapping& m, Cost& c);
+  // The rest of evaluate() for the mapping that fits() just accepted.
+  void complete(const Mapping& m, Cost& c);
 
   const workload::Problem& problem() const { return *problem_; }
   const hw::Architecture& arch() const { return *arch_; }

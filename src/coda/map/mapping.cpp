@@ -6,7 +6,7 @@
 
 namespace coda::map {
 
-Mapping Mapping::trivial(int num_levels, int num_dims) {
+Mapping Mapping::trivial(int num_levels, int num_dims, int num_data_spaces) {
   LevelMapping l;
   l.temporal.assign(static_cast<size_t>(num_dims), 1);
   l.spatial.assign(static_cast<size_t>(num_dims), 1);
@@ -14,6 +14,7 @@ Mapping Mapping::trivial(int num_levels, int num_dims) {
   l.permutation.resize(static_cast<size_t>(num_dims));
   std::iota(l.permutation.begin(), l.permutation.end(), 0);
   l.spatial_permutation = l.permutation;
+  l.keep = num_data_spaces >= 32 ? ~0u : (1u << num_data_spaces) - 1;
   Mapping m;
   m.levels.assign(static_cast<size_t>(num_levels), l);
   return m;

@@ -7,7 +7,7 @@
 // The product of a dimension's factors over all levels covers its bound (a larger product pads the
 // problem: an imperfect factorization is evaluated as the padded nest).
 //
-//   Mapping m = Mapping::trivial(arch.num_levels(), problem.dims.size());
+//   Mapping m = Mapping::trivial(arch.num_levels(), problem.dims.size(), problem.data_spaces.size());
 //   m.levels.back().temporal = problem.bounds;          // everything streams from DRAM
 //   Cost c = evaluate(problem, arch, m);                 // evaluate.h
 //   std::puts(to_map_txt(problem, arch, m).c_str());     // map_txt.h
@@ -27,7 +27,7 @@ struct LevelMapping {
   std::vector<int64_t> spatial;           // factor per dimension (fan-out to the level below)
   std::vector<uint8_t> spatial_y;         // per dimension: 1 if its spatial loop runs along Y
   std::vector<int> spatial_permutation;   // spatial loop order: every dimension once, innermost first
-  uint32_t keep = ~0u;                    // bit s: this level keeps data space s
+  uint32_t keep = 0;                      // bit s: this level keeps data space s
 
   bool keeps(int s) const { return (keep >> s) & 1u; }
   bool operator==(const LevelMapping&) const = default;
@@ -38,7 +38,7 @@ struct Mapping {
 
   bool operator==(const Mapping&) const = default;
   // All factors 1, identity loop orders, every level keeps every data space.
-  static Mapping trivial(int num_levels, int num_dims);
+  static Mapping trivial(int num_levels, int num_dims, int num_data_spaces);
 };
 
 // Checks a mapping's shape against a problem and an architecture: one entry per level, factors

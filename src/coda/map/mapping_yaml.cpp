@@ -1,6 +1,7 @@
 #include "coda/map/mapping_yaml.h"
 
 #include <algorithm>
+#include <cctype>
 #include <sstream>
 
 #include "coda/core/error.h"
@@ -80,7 +81,7 @@ Mapping parse_timeloop_mapping(const std::string& yaml_text, const workload::Pro
   YAML::Node list = root && root.IsMap() && root["mapping"] ? root["mapping"] : root;
   if (list && list.IsMap() && list["targets"]) list = list["targets"];
   if (!list || !list.IsSequence()) throw ParseError(where, "expected 'mapping:' with a list of directives");
-  Mapping m = Mapping::trivial(a.num_levels(), static_cast<int>(p.dims.size()));
+  Mapping m = Mapping::trivial(a.num_levels(), static_cast<int>(p.dims.size()), static_cast<int>(p.data_spaces.size()));
   for (const YAML::Node& n : list) apply(parse_directive(n, p, a, where), m, p, a, where);
   check(m, p, a, where);
   return m;
