@@ -79,6 +79,20 @@ TEST_F(CliMap, MapFindsTheExercise5Optimum) {
   EXPECT_NE(r.out.find("search: exhaustive"), std::string::npos) << r.out;
 }
 
+TEST_F(CliMap, MapsAWholeModel) {
+  std::string e = data("06-mapper-convlayer-eyeriss/arch/");
+  Outcome r = run("map zoo:mlp --threads 2 --arch " + e + "eyeriss_like.yaml --ert " + e + "ERT.yaml --art " + e + "ART.yaml");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("total: 3 layers, 268800 MACs"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("search: 3 distinct shapes"), std::string::npos) << r.out;
+  Outcome j = run("map zoo:mlp --json --threads 2 --arch " + e + "eyeriss_like.yaml --ert " + e + "ERT.yaml");
+  ASSERT_EQ(j.code, 0) << j.out;
+  for (const char* key : {"\"layers\": [", "\"total\": {\"macs\": 268800", "\"energy_uj\"", "\"pj_per_mac\"", "\"area_mm2\"",
+                          "\"utilization\"", "\"search\": {\"evaluated\"", "\"valid\"", "\"seconds\""})
+    EXPECT_NE(j.out.find(key), std::string::npos) << key;
+  expect_one_line_error(run("map zoo:mlp"), {"--arch"});
+}
+
 TEST_F(CliMap, BadInputsGiveOneLineErrors) {
   expect_one_line_error(run("evaluate " + ex2(temp_file("bad.map.yaml", "mapping: [ {target: Buffer\n"))), {"bad.map.yaml", "line"});
   // A register file of 64 words cannot hold the untiled problem.

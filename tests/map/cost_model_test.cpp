@@ -174,6 +174,14 @@ TEST(CostModelErrors, MalformedMappingsNameTheLevelOrDimension) {
   m = gemm_mapping();
   m.levels[0].permutation = {0, 0, 1};
   EXPECT_THROW(evaluate(p, a, m), InvalidError);
+  m = gemm_mapping();
+  m.levels[2].temporal[0] = 5;  // more than M's bound of 4
+  try {
+    evaluate(p, a, m);
+    FAIL();
+  } catch (const InvalidError& e) {
+    EXPECT_NE(e.message().find("level DRAM: a factor of M exceeds its bound 4"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "coda/core/error.h"
+#include "coda/hw/timeloop_arch.h"
 #include "coda/hw/yaml_util.h"
 
 namespace coda::hw {
@@ -115,6 +116,16 @@ std::string to_yaml(const Architecture& a) {
   }
   out << YAML::EndSeq << YAML::EndMap << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
+}
+
+bool is_coda_schema(const std::string& yaml_text, const std::string& where) {
+  YAML::Node root = parse_yaml(yaml_text, where);
+  YAML::Node a = yaml_either(root, "architecture", "arch");
+  return a && a.IsMap() && a["levels"];
+}
+
+Architecture load_any(const std::string& yaml_text, const std::string& where) {
+  return is_coda_schema(yaml_text, where) ? load(yaml_text, where) : parse_timeloop_architecture(yaml_text, where);
 }
 
 }  // namespace coda::hw

@@ -17,4 +17,9 @@ Architecture load(const std::string& yaml_text, const std::string& where);
 
 std::string to_yaml(const Architecture& a);
 
+// Either format, told apart by its keys: coda's schema (architecture: {levels}) or Timeloop's
+// tree (architecture: {subtree | local}, see timeloop_arch.h).
+Architecture load_any(const std::string& yaml_text, const std::string& where);
+bool is_coda_schema(const std::string& yaml_text, const std::string& where);
+
 }  // namespace coda::hw

@@ -34,22 +34,26 @@ bool LocalSearch::next(MappingId& id) {
   trial_ = best_;
   int dims_free = 0;
   for (int d = 0; d < space_.dims(); ++d) dims_free += space_.factor_count(d) > 1;
-  switch (draw() % 4) {
-    case 0:  // another factorization of one dimension
+  switch (draw() % 6) {
+    case 0:
+    case 1:
+    case 2:  // another factorization of one dimension
       if (dims_free) {
         int pick = static_cast<int>(draw() % static_cast<uint64_t>(dims_free));
         for (int d = 0; d < space_.dims(); ++d)
           if (space_.factor_count(d) > 1 && pick-- == 0) {
+            uint32_t& f = trial_.factors[static_cast<size_t>(d)];
             uint32_t n = space_.factor_count(d);
-            trial_.factors[static_cast<size_t>(d)] = (trial_.factors[static_cast<size_t>(d)] + 1 + static_cast<uint32_t>(draw() % (n - 1))) % n;
+            // Mostly a small step (a prime factor moves to another level), sometimes a jump.
+            f = draw() % 4 ? space_.neighbour_factors(d, f, draw()) : (f + 1 + static_cast<uint32_t>(draw() % (n - 1))) % n;
             break;
           }
       }
       break;
-    case 1:  // one keep/bypass choice
+    case 3:  // one keep/bypass choice
       if (space_.bypass_bits()) trial_.bypass ^= uint64_t{1} << (draw() % static_cast<uint64_t>(space_.bypass_bits()));
       break;
-    case 2:  // one spatial axis (resolved below, once the factors are known)
+    case 4:  // one spatial axis (resolved below, once the factors are known)
       trial_.axes ^= uint64_t{1} << (draw() % 64);
       break;
     default:  // one level's loop order
@@ -67,7 +71,8 @@ bool LocalSearch::next(MappingId& id) {
 }
 
 void LocalSearch::report(const EvalStatus&, const Cost* cost) {
-  if (cost && better(*cost, best_cost_, objective_)) {
+  // Moves that are not worse are taken too, so the climb can cross plateaus.
+  if (cost && !better(best_cost_, *cost, objective_)) {
     best_ = trial_;
     best_cost_ = *cost;
   }

@@ -1,5 +1,6 @@
 #include "coda/map/mapper.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <memory>
@@ -20,6 +21,7 @@ struct Unit {
   bool found = false;
   Cost cost;
   Mapping mapping;
+  MappingId id;
   uint64_t evaluated = 0, valid = 0;
   uint64_t fail_count[kBuckets] = {};
   MappingId fail_example[kBuckets];
@@ -53,14 +55,62 @@ void run_unit(Search& search, const Mapspace& space, Scratch& sc, Objective obj,
       u.found = true;
       u.cost = sc.cost;
       u.mapping = sc.m;
+      u.id = id;
     }
   }
 }
 
-// Candidates an exhaustive search would propose, or infinity if too many to count.
+// Runs units [0, n) on the pool, unit u searching with make(u), one scratch per thread. The
+// results depend on the units only, not on which thread ran them.
+template <class Make>
+std::vector<Unit> run_units(ThreadPool& pool, const workload::Problem& p, const hw::Architecture& a,
+                            const Mapspace& space, Objective obj, uint64_t n, Make make) {
+  std::vector<Unit> results(static_cast<size_t>(n));
+  std::vector<std::unique_ptr<Scratch>> free_list;
+  std::mutex mu;
+  pool.parallel_for(0, static_cast<int64_t>(n), 1, [&](int64_t lo, int64_t hi) {
+    std::unique_ptr<Scratch> sc;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!free_list.empty()) sc = std::move(free_list.back()), free_list.pop_back();
+    }
+    if (!sc) sc = std::make_unique<Scratch>(p, a, space);
+    for (int64_t u = lo; u < hi; ++u) {
+      auto search = make(static_cast<uint64_t>(u));
+      run_unit(*search, space, *sc, obj, results[static_cast<size_t>(u)]);
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    free_list.push_back(std::move(sc));
+  });
+  return results;
+}
+
+// Folds a unit into the result: strictly better replaces, so ties keep the earlier unit.
+void merge(const Unit& u, MapperResult& r, MappingId& best_id, Objective obj) {
+  r.evaluated += u.evaluated;
+  r.valid += u.valid;
+  if (u.found && (!r.found || better(u.cost, r.cost, obj))) {
+    r.found = true;
+    r.cost = u.cost;
+    r.mapping = u.mapping;
+    best_id = u.id;
+  }
+}
+
+uint64_t mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  return x ^ (x >> 31);
+}
+
+// Candidates an exhaustive search would propose (counted, or bounded from above when the bound is
+// already within the limit), or infinity if too many to count.
 double exhaustive_size(const Mapspace& space, double limit) {
   double factors = space.factor_space();
   double bypass = std::ldexp(1.0, space.bypass_bits());
+  double bound = factors * bypass * std::ldexp(1.0, space.max_axis_bits());
+  for (int i = 0; i < space.levels(); ++i) bound *= space.max_order_count(i);
+  if (bound <= limit) return bound;
   if (factors * bypass > 4e7) return INFINITY;
   Mapping m = space.make_default();
   MappingId id;
@@ -116,35 +166,18 @@ MapperResult Mapper::run() const {
   uint64_t total = exhaustive ? static_cast<uint64_t>(space.factor_space()) : options_.samples;
   uint64_t per_unit = exhaustive ? std::max<uint64_t>(1, (total + 1023) / 1024) : 2048;
   uint64_t units = (total + per_unit - 1) / per_unit;
-  std::vector<Unit> results(static_cast<size_t>(units));
-  std::vector<std::unique_ptr<Scratch>> free_list;
-  std::mutex mu;
   ThreadPool pool(options_.threads);
-  pool.parallel_for(0, static_cast<int64_t>(units), 1, [&](int64_t lo, int64_t hi) {
-    std::unique_ptr<Scratch> sc;
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      if (!free_list.empty()) sc = std::move(free_list.back()), free_list.pop_back();
-    }
-    if (!sc) sc = std::make_unique<Scratch>(problem_, arch_, space);
-    for (int64_t u = lo; u < hi; ++u) {
-      uint64_t first = static_cast<uint64_t>(u) * per_unit, last = std::min(total, first + per_unit);
-      if (exhaustive) {
-        ExhaustiveSearch s(space, first, last);
-        run_unit(s, space, *sc, options_.objective, results[static_cast<size_t>(u)]);
-      } else {
-        RandomSearch s(space, options_.seed, first, last - first);
-        run_unit(s, space, *sc, options_.objective, results[static_cast<size_t>(u)]);
-      }
-    }
-    std::lock_guard<std::mutex> lock(mu);
-    free_list.push_back(std::move(sc));
+  std::vector<Unit> results = run_units(pool, problem_, arch_, space, options_.objective, units, [&](uint64_t u) {
+    uint64_t first = u * per_unit, last = std::min(total, first + per_unit);
+    return exhaustive ? std::unique_ptr<Search>(std::make_unique<ExhaustiveSearch>(space, first, last))
+                      : std::unique_ptr<Search>(std::make_unique<RandomSearch>(space, options_.seed, first, last - first));
   });
+  // The streaming mapping first: if the search finds nothing better (or nothing valid, as a random
+  // search of a tightly constrained space may), it is the answer.
+  MappingId best_id = space.streaming_id();
   {
-    // The streaming mapping first: if the search finds nothing better (or nothing valid, as a
-    // random search of a tightly constrained space may), it is the answer.
     Scratch sc(problem_, arch_, space);
-    space.fill(space.streaming_id(), sc.m);
+    space.fill(best_id, sc.m);
     if (sc.ev.evaluate(sc.m, sc.cost)) {
       r.found = true;
       r.cost = sc.cost;
@@ -154,17 +187,28 @@ MapperResult Mapper::run() const {
   uint64_t fail_count[kBuckets] = {};
   const MappingId* fail_example[kBuckets] = {};
   for (const Unit& u : results) {
-    r.evaluated += u.evaluated;
-    r.valid += u.valid;
     for (int b = 0; b < kBuckets; ++b) {
       if (u.fail_count[b] && !fail_example[b]) fail_example[b] = &u.fail_example[b];
       fail_count[b] += u.fail_count[b];
     }
-    if (u.found && (!r.found || better(u.cost, r.cost, options_.objective))) {
-      r.found = true;
-      r.cost = u.cost;
-      r.mapping = u.mapping;
-    }
+    merge(u, r, best_id, options_.objective);
+  }
+  // Random sampling is refined by hill climbing: 8 chains, from the best draws of 8 different
+  // units (the overall best first), merged in chain order.
+  if (!exhaustive && r.found && options_.refine_steps > 0) {
+    std::vector<const Unit*> starts;
+    for (const Unit& u : results)
+      if (u.found) starts.push_back(&u);
+    std::stable_sort(starts.begin(), starts.end(),
+                     [&](const Unit* x, const Unit* y) { return better(x->cost, y->cost, options_.objective); });
+    const uint64_t chains = 8;
+    for (const Unit& u : run_units(pool, problem_, arch_, space, options_.objective, chains, [&](uint64_t c) {
+           const Unit* from = starts.empty() ? nullptr : starts[c % starts.size()];
+           return std::make_unique<LocalSearch>(space, options_.objective, from ? from->id : best_id,
+                                                from ? from->cost : r.cost, mix(options_.seed ^ (c + 1)),
+                                                options_.refine_steps / chains);
+         }))
+      merge(u, r, best_id, options_.objective);
   }
   if (!r.found) {
     int worst = 0;

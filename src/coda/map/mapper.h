@@ -1,6 +1,6 @@
 // map::Mapper: finds the best mapping of a problem on an architecture under constraints.
 // Small mapspaces are searched exhaustively (capacity and fan-out failures prune whole subtrees);
-// large ones by random sampling. The work is cut into units that do not depend on the thread
+// large ones by random sampling refined by hill climbing. The work is cut into units that do not depend on the thread
 // count and merged in unit order with ties broken by position, so a seed gives the same mapping
 // at any number of threads. Each thread evaluates into one scratch Mapping and Cost.
 //
@@ -27,6 +27,7 @@ struct MapperOptions {
   uint64_t seed = 1;
   uint64_t exhaustive_limit = 4'000'000;    // automatic: exhaustive if at most this many candidates
   uint64_t samples = 200'000;               // random: draws
+  uint64_t refine_steps = 100'000;          // random: hill-climbing steps from the best draw
 };
 
 struct MapperResult {

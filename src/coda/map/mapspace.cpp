@@ -11,6 +11,18 @@ namespace {
 
 detail::SlotBounds slot(const FactorBounds& b) { return {b.exact, b.min, b.max}; }
 
+uint64_t hash_row(const int64_t* f, size_t n) {
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < n; ++i) h = (h ^ static_cast<uint64_t>(f[i])) * 1099511628211ull;
+  return h;
+}
+
+int64_t smallest_prime_factor(int64_t n) {
+  for (int64_t p = 2; p * p <= n; ++p)
+    if (n % p == 0) return p;
+  return n;
+}
+
 // "GlobalBuffer K=7, RegisterFile K=0" for an error message.
 std::string fixed_factors(const Constraints& c, const hw::Architecture& a, const workload::Problem& p, size_t d) {
   std::string s;
@@ -62,6 +74,9 @@ Mapspace::Mapspace(const workload::Problem& p, const hw::Architecture& a, const 
                                                p.dims[d].c_str(), (long long)p.bounds[d],
                                                fixed_factors(c, a, p, d).c_str()));
     counts_.push_back(static_cast<uint32_t>(table_.back().size() / slots.size()));
+    lookup_.emplace_back();
+    for (uint32_t c = 0; c < counts_.back(); ++c) lookup_.back().push_back({hash_row(&table_.back()[c * slots.size()], slots.size()), c});
+    std::sort(lookup_.back().begin(), lookup_.back().end());
   }
   for (int i = 0; i < levels_; ++i) {
     const LevelConstraints& l = c.levels[static_cast<size_t>(i)];
@@ -83,6 +98,25 @@ double Mapspace::factor_space() const {
 }
 
 Mapping Mapspace::make_default() const { return Mapping::trivial(levels_, dims_, spaces_); }
+
+uint32_t Mapspace::neighbour_factors(int d, uint32_t choice, uint64_t random) const {
+  size_t slots = 2 * static_cast<size_t>(levels_);
+  const std::vector<int64_t>& t = table_[static_cast<size_t>(d)];
+  int64_t row[2 * kMaxLevels];
+  for (int attempt = 0; attempt < 8; ++attempt, random = random * 6364136223846793005ull + 1442695040888963407ull) {
+    std::copy(t.begin() + static_cast<std::ptrdiff_t>(choice * slots), t.begin() + static_cast<std::ptrdiff_t>((choice + 1) * slots), row);
+    size_t from = (random >> 8) % slots, to = (random >> 24) % slots;
+    if (from == to || row[from] == 1) continue;
+    int64_t p = smallest_prime_factor(row[from]);
+    row[from] /= p;
+    row[to] *= p;
+    uint64_t h = hash_row(row, slots);
+    const auto& lk = lookup_[static_cast<size_t>(d)];
+    for (auto it = std::lower_bound(lk.begin(), lk.end(), std::make_pair(h, uint32_t{0})); it != lk.end() && it->first == h; ++it)
+      if (std::equal(row, row + slots, t.begin() + static_cast<std::ptrdiff_t>(it->second * slots))) return it->second;
+  }
+  return choice;
+}
 
 MappingId Mapspace::streaming_id() const {
   MappingId id;

@@ -50,6 +50,9 @@ class Mapspace {
   int axis_bits(const Mapping& m) const;                 // after fill_factors
   void fill_axes(const MappingId& id, Mapping& m) const;
   uint64_t order_count(const Mapping& m, int level) const;  // after fill_bypass: k! for k free loops
+  // Upper bounds over all factorizations: loop orders of a level, and free axis bits.
+  double max_order_count(int level) const;
+  int max_axis_bits() const;
   void fill_order(const MappingId& id, Mapping& m) const;
   void fill(const MappingId& id, Mapping& m) const;
 
@@ -58,6 +61,9 @@ class Mapspace {
   // A safe starting point: per dimension the factorization with the most iterations at the
   // backing store, every free data space bypassed, default axes and orders.
   MappingId streaming_id() const;
+  // A factorization of dimension d next to `choice`: one prime factor moved from one slot to
+  // another, picked with `random`; `choice` itself if the constraints admit no such move.
+  uint32_t neighbour_factors(int d, uint32_t choice, uint64_t random) const;
 
  private:
   struct FreeKeep {
@@ -66,6 +72,7 @@ class Mapspace {
   int dims_, spaces_, levels_;
   std::vector<uint32_t> counts_;
   std::vector<std::vector<int64_t>> table_;  // [dim][choice * 2 * levels + slot]; slot 2i temporal, 2i+1 spatial
+  std::vector<std::vector<std::pair<uint64_t, uint32_t>>> lookup_;  // [dim]: (hash of a choice, choice), sorted
   std::vector<FreeKeep> free_keep_;
   std::vector<uint32_t> forced_keep_;        // per level
   std::vector<std::vector<int>> prefix_;     // per level: constrained innermost loop order

@@ -29,6 +29,40 @@ uint64_t Mapspace::order_count(const Mapping& m, int level) const {
   return factorial(k);
 }
 
+double Mapspace::max_order_count(int level) const {
+  if (level == 0) return 1;
+  size_t slots = 2 * static_cast<size_t>(levels_);
+  int k = 0;
+  for (int d = 0; d < dims_; ++d) {
+    if (in_prefix(prefix_[static_cast<size_t>(level)], d)) continue;
+    const std::vector<int64_t>& t = table_[static_cast<size_t>(d)];
+    for (uint32_t c = 0; c < counts_[static_cast<size_t>(d)]; ++c)
+      if (t[c * slots + 2 * static_cast<size_t>(level)] > 1) {
+        ++k;
+        break;
+      }
+  }
+  return static_cast<double>(factorial(k));
+}
+
+int Mapspace::max_axis_bits() const {
+  size_t slots = 2 * static_cast<size_t>(levels_);
+  int n = 0;
+  for (int i = 0; i < levels_; ++i) {
+    if (fan_x_[static_cast<size_t>(i)] == 1 || fan_y_[static_cast<size_t>(i)] == 1) continue;
+    for (int d = 0; d < dims_; ++d) {
+      if (axis_[static_cast<size_t>(i)][static_cast<size_t>(d)] >= 0) continue;
+      const std::vector<int64_t>& t = table_[static_cast<size_t>(d)];
+      for (uint32_t c = 0; c < counts_[static_cast<size_t>(d)]; ++c)
+        if (t[c * slots + 2 * static_cast<size_t>(i) + 1] > 1) {
+          ++n;
+          break;
+        }
+    }
+  }
+  return n;
+}
+
 void Mapspace::fill_order(const MappingId& id, Mapping& m) const {
   for (int i = 0; i < levels_; ++i) {
     LevelMapping& l = m.levels[static_cast<size_t>(i)];

@@ -69,7 +69,7 @@ class RandomSearch final : public Search {
 
 // Hill climbing from a starting mapping: each step changes one choice (one dimension's
 // factorization, one keep/bypass bit, one spatial axis or one level's loop order) at random and
-// keeps the change if the cost improves for the objective. Deterministic for a seed.
+// keeps the change unless the cost gets worse for the objective. Deterministic for a seed.
 class LocalSearch final : public Search {
  public:
   LocalSearch(const Mapspace& space, Objective objective, const MappingId& start, const Cost& start_cost,

@@ -62,10 +62,8 @@ TimeloopInputs load_timeloop_inputs(const std::vector<std::string>& paths, const
   if (archs.size() != 1) throw InvalidError("--timeloop", format("expected one architecture file, got %zu", archs.size()));
   if (mappings.size() > 1) throw InvalidError("--timeloop", "more than one mapping file");
   in.problem = workload::parse_timeloop_problem(problems[0].text, problems[0].path);
-  YAML::Node a = hw::parse_yaml(archs[0].text, archs[0].path);
-  YAML::Node an = a["architecture"] ? a["architecture"] : a["arch"];
-  bool coda_schema = an && an.IsMap() && an["levels"];
-  in.arch = coda_schema ? hw::load(archs[0].text, archs[0].path) : hw::parse_timeloop_architecture(archs[0].text, archs[0].path);
+  bool coda_schema = hw::is_coda_schema(archs[0].text, archs[0].path);
+  in.arch = hw::load_any(archs[0].text, archs[0].path);
   in.has_energy = coda_schema;
   in.has_area = coda_schema;
   for (const File& f : erts) hw::apply_ert(in.arch, f.text, f.path, opt.ert), in.has_energy = true;
