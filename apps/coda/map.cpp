@@ -1,12 +1,16 @@
 // `coda map`: the best mapping of a layer (`--timeloop`, Timeloop's files, as timeloop-mapper) or
 // of every compute layer of a model (`MODEL --arch ARCH`), with its cost and search statistics.
 #include <cstdio>
+#include <filesystem>
 
 #include "commands.h"
 #include "coda/core/error.h"
 #include "coda/core/file_io.h"
 #include "coda/exec/executor.h"
+#include <filesystem>
+
 #include "coda/hw/arch_yaml.h"
+#include "coda/hw/templates.h"
 #include "coda/hw/timeloop_arch.h"
 #include "coda/map/map_txt.h"
 #include "coda/map/mapper.h"
@@ -71,7 +75,10 @@ int map_timeloop(const MapOptions& o) {
 int map_model(const MapOptions& o) {
   if (o.files.size() != 1 || o.arch.empty())
     throw InvalidError("coda map", "expected MODEL --arch ARCH (or --timeloop FILES...)");
-  hw::Architecture a = hw::load_any(read_file(o.arch), o.arch);
+  // ARCH is a YAML file (coda's or Timeloop's) or a template spec such as gemmini?dim=32.
+  std::error_code ec;
+  bool looks_like_file = std::filesystem::exists(o.arch, ec) || o.arch.ends_with(".yaml") || o.arch.ends_with(".yml");
+  hw::Architecture a = looks_like_file ? hw::load_any(read_file(o.arch), o.arch) : hw::build_template(o.arch);
   if (!o.ert.empty()) hw::apply_ert(a, read_file(o.ert), o.ert, {.per_action = o.per_action});
   if (!o.art.empty()) hw::apply_art(a, read_file(o.art), o.art);
   graph::Graph g = load_model(o.files[0]);
@@ -114,7 +121,9 @@ Action add_map(CLI::App& app) {
                   "[CONSTRAINTS...] [ERT ART] [MAPPER], recognised by their top-level keys")
       ->required();
   sub->add_flag("--timeloop", o->timeloop, "the files are Timeloop inputs");
-  sub->add_option("--arch", o->arch, "MODEL mode: the architecture (coda's YAML or Timeloop's)")->check(CLI::ExistingFile);
+  sub->add_option("--arch", o->arch,
+                  "MODEL mode: the architecture: a YAML file (coda's or Timeloop's) or a template, e.g. gemmini?dim=32 "
+                  "(gemmini, eyeriss, simba, tpu-v1, edge-npu, catransformers)");
   sub->add_option("--ert", o->ert, "MODEL mode: Accelergy energy table for a Timeloop architecture")->check(CLI::ExistingFile);
   sub->add_option("--art", o->art, "MODEL mode: Accelergy area table")->check(CLI::ExistingFile);
   sub->add_option("--batch", o->batch, "MODEL mode: size bound to unknown input dims (default 1)")->check(CLI::PositiveNumber);
