@@ -93,6 +93,14 @@ TEST_F(CliMap, MapsAWholeModel) {
   expect_one_line_error(run("map zoo:mlp"), {"--arch"});
 }
 
+TEST_F(CliMap, ArchMayBeATemplate) {
+  Outcome r = run("map zoo:mlp --threads 1 --arch gemmini?dim=8");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("total: 3 layers, 268800 MACs"), std::string::npos) << r.out;
+  expect_one_line_error(run("map zoo:mlp --arch gemini"), {"gemini", "unknown template", "gemmini"});
+  expect_one_line_error(run("map zoo:mlp --arch missing.yaml"), {"missing.yaml", "cannot open"});
+}
+
 TEST_F(CliMap, BadInputsGiveOneLineErrors) {
   expect_one_line_error(run("evaluate " + ex2(temp_file("bad.map.yaml", "mapping: [ {target: Buffer\n"))), {"bad.map.yaml", "line"});
   // A register file of 64 words cannot hold the untiled problem.
