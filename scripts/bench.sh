@@ -14,3 +14,8 @@ for m in cnn vit; do
     [ "$t" = "$THREADS" ] && break
   done
 done
+
+echo
+"$BUILD/bench/mapper_bench"
+echo
+bash bench/systolic_bench.sh "$BUILD"
