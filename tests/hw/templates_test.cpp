@@ -8,6 +8,7 @@
 
 #include "coda/core/error.h"
 #include "coda/hw/templates.h"
+#include "coda/hw/arch_yaml.h"
 
 namespace {
 
@@ -41,6 +42,11 @@ TEST(Templates, NamesAreSortedAndEveryTemplateBuildsAndChecks) {
     EXPECT_EQ(r.arch.levels.back().kind, "DRAM");
     EXPECT_GT(r.clock_mhz, 0);
     EXPECT_GT(r.technology_nm, 0);
+    EXPECT_EQ(r.arch.clock_mhz, r.clock_mhz);  // the architecture carries them too
+    EXPECT_EQ(r.arch.technology_nm, r.technology_nm);
+    Architecture back = load(to_yaml(r.arch), n);  // and its YAML keeps them
+    EXPECT_EQ(back.clock_mhz, r.clock_mhz);
+    EXPECT_EQ(back.technology_nm, r.technology_nm);
     EXPECT_GT(r.arch.compute.energy_per_mac_pj, 0);
     EXPECT_GT(r.arch.area_um2(), 0);
     for (const StorageLevel& l : r.arch.levels) EXPECT_GT(l.read_energy_pj, 0) << l.name;

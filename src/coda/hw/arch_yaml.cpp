@@ -74,9 +74,13 @@ Architecture load(const std::string& yaml_text, const std::string& where) {
   if (!a || !a.IsMap()) throw ParseError(where, "expected a map with an 'architecture' key");
   if (a["subtree"] || a["local"])
     throw ParseError(where, "this is a Timeloop architecture (subtree/local); read it with --timeloop");
-  reject_unknown(a, {"name", "compute", "levels"}, where, "architecture");
+  reject_unknown(a, {"name", "clock_mhz", "technology_nm", "compute", "levels"}, where, "architecture");
   Architecture arch;
   if (a["name"]) arch.name = yaml_string(a["name"], where, "architecture.name");
+  if (a["clock_mhz"]) arch.clock_mhz = yaml_double(a["clock_mhz"], where, "architecture.clock_mhz");
+  if (a["technology_nm"]) arch.technology_nm = yaml_double(a["technology_nm"], where, "architecture.technology_nm");
+  if (arch.clock_mhz < 0 || arch.technology_nm < 0)
+    throw ParseError(where, "architecture: clock_mhz and technology_nm must not be negative");
   if (!a["levels"] || !a["levels"].IsSequence()) throw ParseError(where, "architecture has no levels list");
   for (const YAML::Node& n : a["levels"]) arch.levels.push_back(parse_level(n, where));
   std::reverse(arch.levels.begin(), arch.levels.end());  // the file lists the backing store first
@@ -89,6 +93,8 @@ std::string to_yaml(const Architecture& a) {
   YAML::Emitter out;
   out << YAML::BeginMap << YAML::Key << "architecture" << YAML::Value << YAML::BeginMap;
   if (!a.name.empty()) out << YAML::Key << "name" << YAML::Value << a.name;
+  if (a.clock_mhz > 0) out << YAML::Key << "clock_mhz" << YAML::Value << a.clock_mhz;
+  if (a.technology_nm > 0) out << YAML::Key << "technology_nm" << YAML::Value << a.technology_nm;
   const ComputeLevel& c = a.compute;
   out << YAML::Key << "compute" << YAML::Value << YAML::BeginMap << YAML::Key << "name" << YAML::Value << c.name
       << YAML::Key << "instances" << YAML::Value << c.instances;

@@ -57,6 +57,8 @@ struct Architecture {
   std::string name;
   std::vector<StorageLevel> levels;    // innermost first; levels.back() is the backing store
   ComputeLevel compute;
+  double clock_mhz = 0;                // 0 = unknown (latency is then reported in cycles only)
+  double technology_nm = 0;            // 0 = unknown
 
   bool operator==(const Architecture&) const = default;
   int num_levels() const { return static_cast<int>(levels.size()); }

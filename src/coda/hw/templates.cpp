@@ -186,6 +186,8 @@ TemplateResult build_template_full(const std::string& spec, const ComponentLibra
   TemplateResult r = d.build(args, lib);
   r.clock_mhz = args.number("clock_mhz");
   r.technology_nm = args.number("technology_nm");
+  r.arch.clock_mhz = r.clock_mhz;
+  r.arch.technology_nm = r.technology_nm;
   check(r.arch, spec);
   return r;
 }
