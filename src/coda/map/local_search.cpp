@@ -2,19 +2,9 @@
 #include <algorithm>
 
 #include "coda/map/search.h"
+#include "coda/core/random.h"
 
 namespace coda::map {
-
-namespace {
-
-uint64_t mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
-}  // namespace
 
 LocalSearch::LocalSearch(const Mapspace& space, Objective objective, const MappingId& start, const Cost& start_cost,
                          uint64_t seed, uint64_t steps)
@@ -23,14 +13,14 @@ LocalSearch::LocalSearch(const Mapspace& space, Objective objective, const Mappi
       best_(start),
       trial_(start),
       best_cost_(start_cost),
-      state_(mix(seed)),
+      state_(splitmix64(seed)),
       steps_left_(steps),
       m_(space.make_default()) {}
 
 bool LocalSearch::next(MappingId& id) {
   if (steps_left_ == 0) return false;
   --steps_left_;
-  auto draw = [&]() { return state_ = mix(state_); };
+  auto draw = [&]() { return state_ = splitmix64(state_); };
   trial_ = best_;
   int dims_free = 0;
   for (int d = 0; d < space_.dims(); ++d) dims_free += space_.factor_count(d) > 1;

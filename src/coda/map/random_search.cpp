@@ -1,27 +1,16 @@
 // RandomSearch (declared in search.h).
 #include "coda/map/search.h"
+#include "coda/core/random.h"
 
 namespace coda::map {
-
-namespace {
-
-// splitmix64: a counter-based generator, so draw i needs no state from draws before it.
-uint64_t mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
-}  // namespace
 
 RandomSearch::RandomSearch(const Mapspace& space, uint64_t seed, uint64_t first, uint64_t count)
     : space_(space), seed_(seed), next_(first), end_(first + count), m_(space.make_default()) {}
 
 bool RandomSearch::next(MappingId& id) {
   if (next_ >= end_) return false;
-  uint64_t state = mix(seed_ ^ mix(next_++));
-  auto draw = [&]() { return state = mix(state); };
+  uint64_t state = splitmix64(seed_ ^ splitmix64(next_++));
+  auto draw = [&]() { return state = splitmix64(state); };
   for (int d = 0; d < space_.dims(); ++d)
     id.factors[static_cast<size_t>(d)] = static_cast<uint32_t>(draw() % space_.factor_count(d));
   int b = space_.bypass_bits();
