@@ -51,6 +51,24 @@ LayerWork conv_without_problem(const NodeView& v, const Shape& w, const Shape& y
   return out;
 }
 
+// A 1-D or 2-D ConvShape: batch n, groups g, per-group output/input channels k/c, the loop extent
+// (Q, P) from `extent`'s spatial dims, the kernel (S, R) from `w`'s, and the node's strides/dilations.
+ConvShape conv_shape(const NodeView& v, int64_t n, int64_t g, int64_t k, int64_t c, const Shape& extent, const Shape& w,
+                     size_t spatial) {
+  ConvShape s;
+  s.N = n;
+  s.G = g;
+  s.K = k;
+  s.C = c;
+  s.Q = spatial == 2 ? extent[2] : 1;
+  s.P = extent.back();
+  s.S = spatial == 2 ? w[2] : 1;
+  s.R = w.back();
+  std::tie(s.Hstride, s.Wstride) = hw(v, "strides", spatial);
+  std::tie(s.Hdilation, s.Wdilation) = hw(v, "dilations", spatial);
+  return s;
+}
+
 LayerWork conv_work(const NodeView& v) {
   size_t xi = 0, wi = v.n.op == OpKind::QLinearConv ? 3 : 1;
   const Shape &x = v.shape(xi), &w = v.shape(wi), &y = v.out_shape();
@@ -58,17 +76,7 @@ LayerWork conv_work(const NodeView& v) {
   if (x.size() != w.size() || y.size() != x.size()) throw InvalidError(v.where(), "input, weight and output ranks differ");
   int64_t groups = checked_groups(v, x[1], w[1], false);
   if (spatial < 1 || spatial > 2) return conv_without_problem(v, w, y);
-  ConvShape s;
-  s.N = x[0];
-  s.G = groups;
-  s.K = w[0] / s.G;
-  s.C = w[1];
-  s.Q = spatial == 2 ? y[2] : 1;
-  s.P = y.back();
-  s.S = spatial == 2 ? w[2] : 1;
-  s.R = w.back();
-  std::tie(s.Hstride, s.Wstride) = hw(v, "strides", spatial);
-  std::tie(s.Hdilation, s.Wdilation) = hw(v, "dilations", spatial);
+  ConvShape s = conv_shape(v, x[0], groups, w[0] / groups, w[1], y, w, spatial);
   return with_problem(v.n.name, v.n.op, conv_problem(s, {v.bits(wi), v.bits(xi), v.out_bits()}), y);
 }
 
@@ -118,17 +126,8 @@ std::vector<LayerWork> conv_transpose_work(const NodeView& v, const ExtractOptio
     out.macs = shape_numel(x) * shape_numel(Shape(w.begin() + 1, w.end()));  // per input: Cout/G * kernel
     return {out};
   }
-  ConvShape s;
-  s.N = x[0];
-  s.G = groups;
-  s.C = w[0] / s.G;
-  s.K = w[1];
-  s.Q = spatial == 2 ? x[2] : 1;
-  s.P = x.back();
-  s.S = spatial == 2 ? w[2] : 1;
-  s.R = w.back();
-  std::tie(s.Hstride, s.Wstride) = hw(v, "strides", spatial);
-  std::tie(s.Hdilation, s.Wdilation) = hw(v, "dilations", spatial);
+  // The direct (scatter) form loops over the input's extent: P, Q are input positions.
+  ConvShape s = conv_shape(v, x[0], groups, w[1], w[0] / groups, x, w, spatial);
   return {with_problem(v.n.name, v.n.op, conv_transpose_problem(s, {v.bits(1), v.bits(0), v.out_bits()}), y)};
 }
 
