@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "coda/graph/graph.h"
@@ -17,8 +18,12 @@ Action add_export(CLI::App& app);
 Action add_systolic(CLI::App& app);
 Action add_evaluate(CLI::App& app);
 Action add_map(CLI::App& app);
+Action add_quantize(CLI::App& app);
 
 // MODEL is an .onnx path or zoo:NAME[?key=value&...]; returns the graph, prepared (folded, inferred).
 graph::Graph load_model(const std::string& spec);
+// The encoder a reconstruction model names in its metadata (coda.encoder, a path relative to the
+// model file), imported and prepared; nullopt when the model names none.
+std::optional<graph::Graph> load_encoder(const std::string& model_spec, const graph::Graph& g);
 
 }  // namespace coda::cli

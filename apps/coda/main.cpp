@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   add(coda::cli::add_systolic);
   add(coda::cli::add_evaluate);
   add(coda::cli::add_map);
+  add(coda::cli::add_quantize);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -8,11 +8,9 @@
 
 #include "commands.h"
 #include "coda/core/npy.h"
-#include "coda/datasets/digits_graph.h"
-#include "coda/datasets/fashion_mnist.h"
-#include "coda/datasets/metrics.h"
 #include "coda/exec/executor.h"
 #include "coda/onnx/import.h"
+#include "coda/quant/evaluate.h"
 
 namespace coda::cli {
 
@@ -29,20 +27,6 @@ struct RunOptions {
   std::vector<std::string> outputs;
 };
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-// Rows [lo, hi) of a batch-major tensor, copied.
-Tensor rows(const Tensor& t, int64_t lo, int64_t hi) {
-  Shape s = t.shape();
-  int64_t per = s[0] ? t.numel() / s[0] : 0;
-  s[0] = hi - lo;
-  Tensor r(t.dtype(), s);
-  std::memcpy(r.raw(), static_cast<const char*>(t.raw()) + lo * per * dtype_size(t.dtype()), r.nbytes());
-  return r;
-}
-
 void progress(int64_t done, int64_t total, double elapsed_s) {
   if (!isatty(STDERR_FILENO)) return;
   double eta = done ? elapsed_s / done * (total - done) : 0;
@@ -51,79 +35,16 @@ void progress(int64_t done, int64_t total, double elapsed_s) {
   if (done == total) std::fprintf(stderr, "\r%60s\r", "");
 }
 
-struct Result {
-  std::string metric;
-  double value = 0;
-  int64_t samples = 0;
-  double seconds = 0;
-};
-
-Result run_fashion_mnist(const RunOptions& o, graph::Graph g, const std::string& task) {
-  datasets::ImageSet data = datasets::load_fashion_mnist("test", o.limit);
-  int64_t n = data.images.dim(0);
-  std::unique_ptr<exec::Executor> encoder;
-  if (task == "reconstruction") {
-    auto it = g.metadata().find("coda.encoder");
-    if (it == g.metadata().end())
-      throw InvalidError(o.model, "a reconstruction model needs metadata coda.encoder naming its encoder");
-    std::filesystem::path enc = std::filesystem::path(o.model).parent_path() / it->second;
-    encoder = std::make_unique<exec::Executor>(onnx::import_file(enc.string()), exec::ExecutorOptions{o.threads});
-  } else if (task != "classification") {
-    throw InvalidError(o.model, "task '" + task + "' cannot be evaluated on fashion-mnist");
-  }
-  exec::Executor ex(std::move(g), {o.threads});
-  datasets::Top1Accumulator top1;
-  datasets::PsnrAccumulator psnr;
-  auto t0 = std::chrono::steady_clock::now();
-  for (int64_t lo = 0; lo < n; lo += o.batch) {
-    int64_t hi = std::min(n, lo + o.batch);
-    Tensor x = rows(data.images, lo, hi);
-    if (encoder) {
-      Tensor z = encoder->run(std::vector<Tensor>{x}).at(0);
-      psnr.add(ex.run(std::vector<Tensor>{z}).at(0), x);
-    } else {
-      std::vector<int> labels(data.labels.begin() + lo, data.labels.begin() + hi);
-      top1.add(ex.run(std::vector<Tensor>{x}).at(0), labels);
-    }
-    progress(hi, n, seconds_since(t0));
-  }
-  Result r;
-  r.seconds = seconds_since(t0);
-  r.samples = n;
-  if (encoder) {
-    r.metric = "psnr_db";
-    r.value = psnr.psnr_db();
-  } else {
-    r.metric = "top1";
-    r.value = top1.accuracy();
-  }
-  return r;
-}
-
-Result run_digits_graph(const RunOptions& o, graph::Graph g) {
-  datasets::GraphDataset data = datasets::load_digits_graph();
-  exec::Executor ex(std::move(g), {o.threads});
-  auto t0 = std::chrono::steady_clock::now();
-  Tensor logits = ex.run(std::map<std::string, Tensor>{{"features", data.features}, {"adjacency", data.adjacency}}).at(0);
-  Result r;
-  r.seconds = seconds_since(t0);
-  r.metric = "top1";
-  r.value = datasets::top1_subset(logits, data.labels, data.test_nodes);
-  r.samples = static_cast<int64_t>(data.test_nodes.size());
-  return r;
-}
-
 int run_dataset(const RunOptions& o) {
   graph::Graph g = load_model(o.model);
-  std::string task = g.metadata().count("coda.task") ? g.metadata().at("coda.task") : "";
-  Result r;
-  if (o.dataset == "fashion-mnist") {
-    r = run_fashion_mnist(o, std::move(g), task.empty() ? "classification" : task);
-  } else if (o.dataset == "digits-graph") {
-    r = run_digits_graph(o, std::move(g));
-  } else {
-    throw InvalidError("--dataset", "unknown dataset '" + o.dataset + "' (fashion-mnist, digits-graph)");
-  }
+  quant::EvalOptions eo;
+  eo.dataset = o.dataset;
+  eo.limit = o.limit;
+  eo.batch = o.batch;
+  eo.threads = o.threads;
+  eo.encoder = load_encoder(o.model, g);
+  eo.progress = progress;
+  quant::Evaluation r = quant::evaluate(g, eo);
   double per_s = r.seconds > 0 ? r.samples / r.seconds : 0;
   if (o.json) {
     nlohmann::json j = {{"model", o.model}, {"dataset", o.dataset}, {"metric", r.metric}, {"value", r.value},

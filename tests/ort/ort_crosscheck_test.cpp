@@ -9,54 +9,16 @@
 #include <random>
 
 #include "coda/core/npy.h"
+#include "ort_util.h"
 #include "coda/exec/executor.h"
 #include "coda/onnx/export.h"
 #include "coda/onnx/import.h"
 #include "coda/zoo/zoo.h"
 
-namespace fs = std::filesystem;
 using coda::Tensor;
+using namespace coda::test;
 
 namespace {
-
-const fs::path kSrc = CODA_SOURCE_DIR;
-
-fs::path scratch(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("coda_ort_" + std::to_string(getpid())) / name;
-  fs::create_directories(d);
-  return d;
-}
-
-// Runs tools/ort_run.mjs; returns ORT's outputs in order.
-std::vector<Tensor> run_ort(const fs::path& model, const std::vector<Tensor>& inputs, const std::vector<std::string>& names,
-                            const fs::path& dir) {
-  std::string cmd = "node " + (kSrc / "tools/ort_run.mjs").string() + " " + model.string() + " " + dir.string();
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    fs::path p = dir / ("input_" + std::to_string(i) + ".npy");
-    coda::write_npy(p.string(), inputs[i]);
-    cmd += " " + names[i] + "=" + p.string();
-  }
-  cmd += " > " + (dir / "ort.log").string() + " 2>&1";
-  int st = std::system(cmd.c_str());
-  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-    std::ifstream log(dir / "ort.log");
-    std::string s((std::istreambuf_iterator<char>(log)), {});
-    ADD_FAILURE() << "ONNX Runtime failed (run scripts/install-deps.sh to install it): " << s;
-    return {};
-  }
-  std::vector<Tensor> outs;
-  for (int k = 0; fs::exists(dir / ("output_" + std::to_string(k) + ".npy")); ++k)
-    outs.push_back(coda::read_npy((dir / ("output_" + std::to_string(k) + ".npy")).string()));
-  return outs;
-}
-
-double max_abs_diff(const Tensor& a, const Tensor& b) {
-  EXPECT_EQ(a.shape(), b.shape());
-  if (a.shape() != b.shape()) return INFINITY;
-  double m = 0;
-  for (int64_t i = 0; i < a.numel(); ++i) m = std::max(m, std::fabs(a.get_f64(i) - b.get_f64(i)));
-  return m;
-}
 
 void compare(const fs::path& model, const std::vector<Tensor>& inputs, const std::string& label) {
   coda::exec::Executor ex(coda::onnx::import_file(model.string()), {.threads = 2});

@@ -8,12 +8,15 @@
 #include "coda/exec/executor.h"
 #include "coda/graph/infer.h"
 #include "coda/workload/extract.h"
-#include "coda/workload/subpixel.h"
+#include "coda/graph/subpixel.h"
 #include "coda/zoo/random_init.h"
 #include "coda/zoo/zoo.h"
 
 namespace coda::workload {
 namespace {
+using graph::SubpixelPlan;
+using graph::plan_subpixel;
+using graph::subpixel_conv_transpose;
 
 using graph::OpKind;
 using Ints = std::vector<int64_t>;

@@ -1,4 +1,4 @@
-// Element-wise unary ops: Sqrt, Exp, Log, Erf, Tanh, Sigmoid, Reciprocal, Floor, Ceil, Gelu (float),
+// Element-wise unary ops: Sqrt, Exp, Log, Erf, Tanh, Sigmoid, Reciprocal, Floor, Ceil, Round, Gelu (float),
 // Relu, Neg, Abs (float and integer), LeakyRelu and Clip.
 #include <cmath>
 #include <limits>
@@ -79,6 +79,10 @@ Outputs op_Floor(const Node& n, const Inputs& in, KernelContext& ctx) {
 }
 Outputs op_Ceil(const Node& n, const Inputs& in, KernelContext& ctx) {
   return float_unary(n, in, ctx, [](auto v) { return std::ceil(v); });
+}
+// Round: half to even (the default rounding mode), as ONNX specifies.
+Outputs op_Round(const Node& n, const Inputs& in, KernelContext& ctx) {
+  return float_unary(n, in, ctx, [](auto v) { return std::nearbyint(v); });
 }
 
 Outputs op_Gelu(const Node& n, const Inputs& in, KernelContext& ctx) {

@@ -308,7 +308,7 @@ void infer_node_impl(const Ctx& c) {
     case OpKind::Constant: return;  // folded
     case OpKind::Relu: case OpKind::Sigmoid: case OpKind::Tanh: case OpKind::Exp: case OpKind::Log:
     case OpKind::Sqrt: case OpKind::Erf: case OpKind::Neg: case OpKind::Abs: case OpKind::Reciprocal:
-    case OpKind::Floor: case OpKind::Ceil: case OpKind::LeakyRelu: case OpKind::Clip: case OpKind::Identity:
+    case OpKind::Floor: case OpKind::Ceil: case OpKind::Round: case OpKind::LeakyRelu: case OpKind::Clip: case OpKind::Identity:
     case OpKind::Gelu: case OpKind::Softmax: case OpKind::LogSoftmax: case OpKind::BatchNormalization:
     case OpKind::Not:
       if (c.known(0)) c.set(0, c.dtype(0), c.shape(0));

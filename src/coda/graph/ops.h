@@ -11,7 +11,7 @@ namespace coda::graph {
 // X(Name): one entry per op; the enum value, the ONNX op_type and the name printed are all `Name`.
 #define CODA_FOR_EACH_OP(X)                                                                            \
   X(Conv) X(ConvTranspose) X(Gemm) X(MatMul) X(Add) X(Sub) X(Mul) X(Div) X(Pow) X(Sqrt) X(Exp) X(Log)  \
-  X(Erf) X(Tanh) X(Sigmoid) X(Relu) X(LeakyRelu) X(Clip) X(Neg) X(Abs) X(Reciprocal) X(Floor) X(Ceil)  \
+  X(Erf) X(Tanh) X(Sigmoid) X(Relu) X(LeakyRelu) X(Clip) X(Neg) X(Abs) X(Reciprocal) X(Floor) X(Ceil) X(Round) \
   X(Max) X(Min) X(Equal) X(Less) X(Greater) X(Not) X(MaxPool) X(AveragePool) X(GlobalAveragePool)      \
   X(GlobalMaxPool) X(BatchNormalization) X(LayerNormalization) X(Softmax) X(LogSoftmax) X(ReduceMean)  \
   X(ReduceSum) X(ReduceMax) X(Reshape) X(Flatten) X(Transpose) X(Concat) X(Split) X(Slice) X(Gather)   \

@@ -3,11 +3,13 @@
 
 #include "coda/workload/node_work.h"
 #include "coda/workload/problem_shapes.h"
-#include "coda/workload/subpixel.h"
+#include "coda/graph/subpixel.h"
 
 namespace coda::workload {
 
 namespace {
+using graph::SubpixelPlan;
+using graph::plan_subpixel;
 
 using graph::OpKind;
 

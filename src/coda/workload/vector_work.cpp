@@ -2,7 +2,7 @@
 //
 // vector_elems = elements of output 0 (0 for metadata-only ops that move no data); vector_ops =
 // operations, counted per output element unless noted:
-//   1  Add Sub Mul Div Pow Max Min Equal Less Greater Not Neg Abs Floor Ceil Relu Reciprocal Sqrt
+//   1  Add Sub Mul Div Pow Max Min Equal Less Greater Not Neg Abs Floor Ceil Round Relu Reciprocal Sqrt
 //      Exp Log Erf Tanh Sigmoid Where Cast Resize
 //   2  LeakyRelu (compare, multiply), Clip (two compares), BatchNormalization (folded scale, shift),
 //      QuantizeLinear (scale + round, zero point), DequantizeLinear (zero point, scale)

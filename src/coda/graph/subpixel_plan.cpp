@@ -9,9 +9,9 @@
 #include <algorithm>
 
 #include "coda/core/error.h"
-#include "coda/workload/subpixel.h"
+#include "coda/graph/subpixel.h"
 
-namespace coda::workload {
+namespace coda::graph {
 
 namespace {
 
@@ -59,4 +59,4 @@ SubpixelPlan plan_subpixel(const graph::Graph& g, const graph::Node& n) {
   return plan;
 }
 
-}  // namespace coda::workload
+}  // namespace coda::graph

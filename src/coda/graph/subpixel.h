@@ -17,7 +17,7 @@
 
 #include "coda/graph/graph.h"
 
-namespace coda::workload {
+namespace coda::graph {
 
 struct SubpixelPlan {
   std::string why_not;  // empty when the node can be decomposed
@@ -38,4 +38,4 @@ SubpixelPlan plan_subpixel(const graph::Graph& g, const graph::Node& n);
 // consumers are unchanged. The result is sorted and shape-inferred.
 graph::Graph subpixel_conv_transpose(const graph::Graph& g);
 
-}  // namespace coda::workload
+}  // namespace coda::graph

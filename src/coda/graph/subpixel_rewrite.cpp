@@ -3,9 +3,9 @@
 #include <limits>
 
 #include "coda/graph/infer.h"
-#include "coda/workload/subpixel.h"
+#include "coda/graph/subpixel.h"
 
-namespace coda::workload {
+namespace coda::graph {
 
 namespace {
 
@@ -118,4 +118,4 @@ Graph subpixel_conv_transpose(const Graph& in) {
   return g;
 }
 
-}  // namespace coda::workload
+}  // namespace coda::graph
