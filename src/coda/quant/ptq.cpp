@@ -302,13 +302,14 @@ std::vector<Tensor> capture(const Graph& g, ValueId v, const Calibration& calib,
   std::vector<Tensor> out;
   for (ValueId in : g.inputs())
     if (in == v) {
-      for (const auto& batch : calib.batches) out.push_back(batch.at(g.value(v).name));
+      for (const auto& batch : calib.batches) out.push_back(batch.at(g.value(v).name).clone());
       return out;
     }
   Graph cap = g;
   cap.mutable_outputs() = {v};
   exec::Executor ex(std::move(cap), {threads});
-  for (const auto& batch : calib.batches) out.push_back(ex.run(batch).at(0));
+  // Copies: outputs may be views of the caller's inputs, and smoothing divides these in place.
+  for (const auto& batch : calib.batches) out.push_back(ex.run(batch).at(0).clone());
   return out;
 }
 
@@ -349,7 +350,9 @@ Tensor apply_mask(const Tensor& x, const Tensor& mask) {
 
 // x / s along channel `axis` (in place).
 void divide_channels(Tensor& x, const Tensor& s, int axis) {
-  const int64_t c = s.numel(), inner = axis < 0 ? 1 : x.numel() / (x.dim(0) * c);
+  int64_t inner = 1;
+  for (int64_t d = axis + 1; d < x.rank(); ++d) inner *= x.dim(d);
+  const int64_t c = s.numel();
   float* d = x.data<float>();
   for (int64_t k = 0; k < x.numel(); ++k) d[k] = d[k] / s.data<float>()[(k / inner) % c];
 }
