@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# coda run throughput on the Fashion-MNIST test set beside ONNX Runtime's, same machine, same run.
+# coda run throughput on the Fashion-MNIST test set beside ONNX Runtime's, same machine, same run;
+# then the mapper, the systolic model and the 8-bit GEMM against oneDNN.
 set -euo pipefail
 BUILD=${1:-build/release}
 cd "$(dirname "$0")/.."
@@ -19,3 +20,9 @@ echo
 "$BUILD/bench/mapper_bench"
 echo
 bash bench/systolic_bench.sh "$BUILD"
+echo
+if [ -x "$BUILD/bench/qgemm_bench" ]; then
+  "$BUILD/bench/qgemm_bench"
+else
+  echo "qgemm_bench not built (needs libdnnl-dev)"
+fi

@@ -1,11 +1,12 @@
-// ConvInteger (int32 output) and QLinearConv (requantised uint8 / int8 output): im2col over the
-// zero-point-centred int16 input and an int32 GEMM; weight zero points and scales per tensor or
-// per output channel; QLinearConv's int32 bias is added before requantisation.
+// ConvInteger (int32 output) and QLinearConv (requantised uint8 / int8 output): the 8-bit integer
+// convolution of int_ops.h (qgemm, or a direct depthwise loop) on the raw uint8 / int8
+// data, zero points folded in exactly; weight zero points and scales per tensor or per output
+// channel; QLinearConv's int32 bias is added before requantisation.
 #include <algorithm>
 #include <vector>
 
 #include "coda/exec/conv_geometry.h"
-#include "coda/exec/im2col.h"
+#include "coda/exec/int_ops.h"
 #include "coda/exec/kernel_list.h"
 #include "coda/exec/quant_util.h"
 
@@ -16,36 +17,12 @@ namespace {
 // acc [N, M, P] = conv(x - x_zp, w - w_zp) in int32.
 std::vector<int32_t> integer_conv(const Node& n, const ConvShape& s, const Tensor& x, const QuantZeroPoint& xzp,
                                   const Tensor& w, const QuantZeroPoint& wzp, KernelContext& ctx) {
-  const WindowGeometry& g = s.geo;
-  const int64_t P = g.out_size(), K = g.kernel_size(), kdim = s.cg * K, in_size = g.in_size();
-  std::vector<int16_t> xc = centered_i16(n, x, xzp, std::max<int64_t>(x.numel(), 1), 1);
-  std::vector<int16_t> wc = centered_i16(n, w, wzp, kdim, s.filters);
-  std::vector<int32_t> acc(static_cast<size_t>(s.batch * s.filters * P));
+  require_byte_zero_point(n, xzp, "x_zero_point");
+  require_byte_zero_point(n, wzp, "w_zero_point");
+  std::vector<int32_t> acc(static_cast<size_t>(s.batch * s.filters * s.geo.out_size()));
   if (acc.empty()) return acc;
-  const bool pointwise = g.is_pointwise();
-  const int64_t pc = pointwise ? P : std::min<int64_t>(P, std::max<int64_t>(64, ((1 << 20) / std::max<int64_t>(kdim, 1)) / 64 * 64));
-  const int64_t blocks = (P + pc - 1) / pc, tasks = s.batch * s.group * blocks;
-  parallel_for(ctx, tasks, 1, [&](int64_t lo, int64_t hi) {
-    std::vector<int16_t> col;
-    for (int64_t t = lo; t < hi; ++t) {
-      const int64_t nb = t / (s.group * blocks), gi = (t / blocks) % s.group, p0 = (t % blocks) * pc;
-      const int64_t len = std::min(pc, P - p0);
-      const int16_t* xg = xc.data() + (nb * s.channels + gi * s.cg) * in_size;
-      const int16_t* b;
-      int64_t ldb;
-      if (pointwise) {
-        b = xg + p0;
-        ldb = P;
-      } else {
-        col.resize(static_cast<size_t>(kdim * len));
-        im2col<int16_t>(g, xg, s.cg, p0, p0 + len, 0, col.data());
-        b = col.data();
-        ldb = len;
-      }
-      igemm(s.mg, len, kdim, wc.data() + gi * s.mg * kdim, kdim, b, ldb,
-            acc.data() + (nb * s.filters + gi * s.mg) * P + p0, P, ctx);
-    }
-  });
+  intops::conv_acc(s, x.raw(), x.dtype() == DType::i8, xzp.values[0], w.raw(), w.dtype() == DType::i8, wzp.values.data(),
+                   static_cast<int64_t>(wzp.values.size()), acc.data(), ctx.pool, qgemm::best_isa());
   return acc;
 }
 
@@ -95,15 +72,13 @@ Outputs op_QLinearConv(const Node& n, const Inputs& in, KernelContext& ctx) {
   std::vector<int32_t> acc = integer_conv(n, s, x, xzp, w, wzp, ctx);
   const int64_t P = s.geo.out_size(), planes = s.batch * s.filters;
   auto store = [&](auto* py) {
-    for (int64_t t = 0; t < planes; ++t) {
-      const int64_t m = t % s.filters;
-      const float scale = xs.values[0] * ws.at(m) / ys.values[0];
-      const uint32_t bv = bias ? static_cast<uint32_t>(bias[m]) : 0u;
-      for (int64_t i = t * P; i < (t + 1) * P; ++i) {
-        const int32_t a = static_cast<int32_t>(static_cast<uint32_t>(acc[i]) + bv);
-        py[i] = static_cast<std::remove_reference_t<decltype(*py)>>(requantize(a, scale, yzp.values[0], qmin, qmax));
+    parallel_for(ctx, planes, grain_for(planes, P), [&](int64_t lo, int64_t hi) {
+      for (int64_t t = lo; t < hi; ++t) {
+        const int64_t m = t % s.filters;
+        const float scale = xs.values[0] * ws.at(m) / ys.values[0];
+        requantize_run(acc.data() + t * P, P, bias ? bias[m] : 0, scale, yzp.values[0], qmin, qmax, py + t * P);
       }
-    }
+    });
   };
   if (yzp.dtype == DType::u8) store(y.data<uint8_t>());
   else store(y.data<int8_t>());

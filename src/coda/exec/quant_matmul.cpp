@@ -1,7 +1,10 @@
 // MatMulInteger (int32 output) and QLinearMatMul (requantised uint8 / int8 output): uint8 / int8
-// operands, zero points per tensor, per row of A or per column of B, numpy batch broadcasting.
+// operands, zero points per tensor, per row of A or per column of B, numpy batch broadcasting. The
+// products run on qgemm (B packed once when every batch shares it) with the zero points folded in
+// exactly (intops::gemm_zp).
 #include <vector>
 
+#include "coda/exec/int_ops.h"
 #include "coda/exec/kernel_list.h"
 #include "coda/exec/matmul_plan.h"
 #include "coda/exec/quant_util.h"
@@ -13,18 +16,37 @@ namespace {
 // acc (int32, shape p.out) = (A - a_zp) (B - b_zp), a_zp per row of A, b_zp per column of B.
 std::vector<int32_t> integer_matmul(const Node& n, const MatMulPlan& p, const Tensor& a, const QuantZeroPoint& azp,
                                     const Tensor& b, const QuantZeroPoint& bzp, KernelContext& ctx) {
-  std::vector<int16_t> ac = centered_i16(n, a, azp, p.k, p.m);
-  std::vector<int16_t> bc = centered_i16(n, b, bzp, 1, p.n);
+  require_byte_zero_point(n, azp, "a_zero_point");
+  require_byte_zero_point(n, bzp, "b_zero_point");
   std::vector<int32_t> acc(static_cast<size_t>(shape_numel(p.out)));
   if (acc.empty()) return acc;
+  const qgemm::Isa isa = qgemm::best_isa();
+  const auto* ap = static_cast<const uint8_t*>(a.raw());
+  const auto* bp = static_cast<const uint8_t*>(b.raw());
+  const bool as = a.dtype() == DType::i8, bs = b.dtype() == DType::i8;
+  const int64_t bzn = static_cast<int64_t>(bzp.values.size());
   if (p.b_shared) {
-    igemm(p.m * p.batches, p.n, p.k, ac.data(), p.k, bc.data(), p.n, acc.data(), p.n, ctx);
+    // Batches folded into rows; a per-row zero point repeats every p.m rows.
+    std::vector<int32_t> az = azp.values;
+    if (az.size() > 1)
+      for (int64_t t = 1; t < p.batches; ++t) az.insert(az.end(), azp.values.begin(), azp.values.end());
+    qgemm::PackedB packed;
+    packed.assign(isa, p.k, p.n, bp, bs, p.n);
+    intops::gemm_zp(p.m * p.batches, ap, as, p.k, az.data(), static_cast<int64_t>(az.size()), packed, bzp.values.data(), bzn,
+                    acc.data(), p.n, ctx.pool);
     return acc;
   }
+  // A B per batch (e.g. two activations): B flipped when A has its signedness, column sums only for
+  // a non-zero a_zero_point.
+  bool has_azp = false;
+  for (int32_t v : azp.values) has_azp |= v != 0;
+  qgemm::PackedB packed;
   for (int64_t t = 0; t < p.batches; ++t) {
     int64_t oa, ob;
     p.offsets(t, oa, ob);
-    igemm(p.m, p.n, p.k, ac.data() + oa, p.k, bc.data() + ob, p.n, acc.data() + t * p.m * p.n, p.n, ctx);
+    packed.assign(isa, p.k, p.n, bp + ob, bs, p.n, /*trans_b=*/false, /*flip=*/as == bs, /*col_sums=*/has_azp);
+    intops::gemm_zp(p.m, ap + oa, as, p.k, azp.values.data(), static_cast<int64_t>(azp.values.size()), packed,
+                    bzp.values.data(), bzn, acc.data() + t * p.m * p.n, p.n, ctx.pool);
   }
   return acc;
 }
@@ -69,14 +91,21 @@ Outputs op_QLinearMatMul(const Node& n, const Inputs& in, KernelContext& ctx) {
   std::vector<int32_t> acc = integer_matmul(n, p, a, azp, b, bzp, ctx);
   const int64_t rows = p.batches * p.m;
   auto store = [&](auto* py) {
-    for (int64_t r = 0; r < rows; ++r) {
-      const float sa = as.at(r % p.m);
-      for (int64_t j = 0; j < p.n; ++j) {
-        const float scale = sa * bs.at(j) / ys.values[0];
-        const int64_t i = r * p.n + j;
-        py[i] = static_cast<std::remove_reference_t<decltype(*py)>>(requantize(acc[i], scale, yzp.values[0], qmin, qmax));
+    parallel_for(ctx, rows, grain_for(rows, p.n), [&](int64_t lo, int64_t hi) {
+      for (int64_t r = lo; r < hi; ++r) {
+        const float sa = as.at(r % p.m);
+        if (bs.values.size() == 1) {  // one scale for the row
+          requantize_run(acc.data() + r * p.n, p.n, 0, sa * bs.values[0] / ys.values[0], yzp.values[0], qmin, qmax,
+                         py + r * p.n);
+          continue;
+        }
+        for (int64_t j = 0; j < p.n; ++j) {
+          const float scale = sa * bs.at(j) / ys.values[0];
+          const int64_t i = r * p.n + j;
+          py[i] = static_cast<std::remove_reference_t<decltype(*py)>>(requantize(acc[i], scale, yzp.values[0], qmin, qmax));
+        }
       }
-    }
+    });
   };
   if (yzp.dtype == DType::u8) store(y.data<uint8_t>());
   else store(y.data<int8_t>());

@@ -1,10 +1,10 @@
 // Pieces shared by the quantized kernels: zero-point / scale parameters (per tensor or per
-// channel), conversion of uint8 / int8 data to int16 with the zero point subtracted, the int32
-// GEMM, and ONNX Runtime's requantisation (float scale, clamp, round half to even, add zero point).
+// channel) and ONNX Runtime's requantisation (float scale, clamp, round half to even, add zero
+// point). The integer products themselves are int_ops.h / qgemm.h.
 //
-//   QuantParam zp = quant_param(node, in, 2, "x_zero_point", channels);
-//   std::vector<int16_t> a = centered_i16(node, x, zp, /*axis_stride=*/inner, /*channels=*/c);
-//   igemm({m, n, k}, a.data(), k, b.data(), n, acc.data(), n, ctx);
+//   QuantZeroPoint zp = zero_point_input(node, in, 2, "x_zero_point", 1, x.dtype());
+//   require_byte_zero_point(node, zp, "x_zero_point");     // uint8 / int8 only
+//   int32_t q = requantize(acc, x_scale * w_scale / y_scale, y_zp, 0, 255);
 #pragma once
 #include <cmath>
 #include <cstdint>
@@ -31,21 +31,41 @@ QuantZeroPoint zero_point_input(const Node& n, const Inputs& in, size_t k, const
 // Input k as a float scale of 1 or `channels` positive values.
 QuantScale scale_input(const Node& n, const Inputs& in, size_t k, const char* what, int64_t channels);
 
-// x (uint8 or int8) minus its zero point as int16; element i uses channel (i / inner) % channels.
-std::vector<int16_t> centered_i16(const Node& n, const Tensor& x, const QuantZeroPoint& zp, int64_t inner,
-                                  int64_t channels);
+// Rejects a zero point whose dtype is not uint8 / int8 (UnsupportedError).
+void require_byte_zero_point(const Node& n, const QuantZeroPoint& zp, const char* what);
 
-// C[m,n] = A[m,k] * B[k,n] in int32 (wrapping), row-major with leading dimensions.
-void igemm(int64_t m, int64_t n, int64_t k, const int16_t* a, int64_t lda, const int16_t* b, int64_t ldb, int32_t* c,
-           int64_t ldc, KernelContext& ctx);
-
-// ONNX Runtime's requantisation of an int32 accumulator to [qmin, qmax].
+// ONNX Runtime's requantisation of an int32 accumulator to [qmin, qmax]: float(acc) * scale, clamped,
+// rounded half to even. When the clamped range lies within +-2^22 the rounding is done by adding and
+// subtracting 1.5 * 2^23 (the same result as nearbyint under the default rounding mode, without the
+// libm call, so loops over it vectorise).
 inline int32_t requantize(int32_t acc, float scale, int32_t zero_point, int32_t qmin, int32_t qmax) {
   float v = static_cast<float>(acc) * scale;
   const float lo = static_cast<float>(qmin - zero_point), hi = static_cast<float>(qmax - zero_point);
   v = v > lo ? v : lo;  // NaN -> lo, as MLAS's max/min do
   v = v < hi ? v : hi;
+  constexpr float kMagic = 12582912.f, kExactLimit = 4194304.f;  // 1.5 * 2^23, 2^22
+  if (lo > -kExactLimit && hi < kExactLimit) return static_cast<int32_t>((v + kMagic) - kMagic) + zero_point;
   return static_cast<int32_t>(std::nearbyint(v)) + zero_point;
+}
+
+// requantize(acc[i] + bias) for i in [0, count) into out (uint8 / int8 / ...), bias added wrapping.
+template <class T>
+void requantize_run(const int32_t* acc, int64_t count, int32_t bias, float scale, int32_t zero_point, int32_t qmin,
+                    int32_t qmax, T* out) {
+  const float lo = static_cast<float>(qmin - zero_point), hi = static_cast<float>(qmax - zero_point);
+  constexpr float kMagic = 12582912.f, kExactLimit = 4194304.f;
+  if (!(lo > -kExactLimit && hi < kExactLimit)) {
+    for (int64_t i = 0; i < count; ++i)
+      out[i] = static_cast<T>(requantize(static_cast<int32_t>(static_cast<uint32_t>(acc[i]) + static_cast<uint32_t>(bias)),
+                                         scale, zero_point, qmin, qmax));
+    return;
+  }
+  for (int64_t i = 0; i < count; ++i) {
+    float v = static_cast<float>(static_cast<int32_t>(static_cast<uint32_t>(acc[i]) + static_cast<uint32_t>(bias))) * scale;
+    v = v > lo ? v : lo;
+    v = v < hi ? v : hi;
+    out[i] = static_cast<T>(static_cast<int32_t>((v + kMagic) - kMagic) + zero_point);
+  }
 }
 
 // The range of a quantized dtype (u8 / i8; also u16 / i16 / i32 for completeness).
