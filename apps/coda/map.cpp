@@ -91,10 +91,11 @@ int map_model(const MapOptions& o) {
                 ", \"cached\": " + (l.cached ? "true" : "false") + ", \"mapping\": " +
                 map::json_string(map::to_timeloop_mapping_yaml(l.result.mapping, l.problem, a)) +
                 ", \"cost\": " + map::cost_to_json(l.result.cost, l.problem, a) + "}";
-    std::printf("{\"layers\": [%s], \"total\": {\"macs\": %lld, \"cycles\": %lld, \"energy_uj\": %.17g, \"pj_per_mac\": "
-                "%.17g, \"area_mm2\": %.17g, \"utilization\": %.17g, \"latency_us\": %.17g}, \"search\": {\"evaluated\": %llu, \"valid\": %llu, "
-                "\"distinct_shapes\": %d, \"seconds\": %.6f}}\n",
-                layers.c_str(), (long long)n.macs, (long long)n.cycles, n.energy_pj / 1e6, n.pj_per_mac(), n.area_um2 / 1e6,
+    std::printf("{\"layers\": [%s], \"total\": {\"macs\": %lld, \"cycles\": %lld, \"energy_uj\": %.17g, \"network_energy_uj\": "
+                "%.17g, \"pj_per_mac\": %.17g, \"area_mm2\": %.17g, \"utilization\": %.17g, \"latency_us\": %.17g}, \"search\": "
+                "{\"evaluated\": %llu, \"valid\": %llu, \"distinct_shapes\": %d, \"seconds\": %.6f}}\n",
+                layers.c_str(), (long long)n.macs, (long long)n.cycles, n.energy_pj / 1e6, n.network_energy_pj / 1e6,
+                n.pj_per_mac(), n.area_um2 / 1e6,
                 n.utilization, a.clock_mhz > 0 ? n.cycles / a.clock_mhz : -1.0, (unsigned long long)n.evaluated, (unsigned long long)n.valid, n.distinct_shapes, n.seconds);
     return 0;
   }
@@ -106,6 +107,9 @@ int map_model(const MapOptions& o) {
   std::printf("total: %zu layers, %lld MACs, %lld cycles, %.3f uJ, %.3f pJ/MAC, utilization %.1f%%, area %.3f mm^2\n",
               n.layers.size(), (long long)n.macs, (long long)n.cycles, n.energy_pj / 1e6, n.pj_per_mac(),
               100 * n.utilization, n.area_um2 / 1e6);
+  if (n.network_energy_pj > 0)
+    std::printf("network: %.3f uJ of the energy (%.1f%%), words delivered over the levels' NoCs\n",
+                n.network_energy_pj / 1e6, 100 * n.network_energy_pj / n.energy_pj);
   if (a.clock_mhz > 0)
     std::printf("latency: %.3f us at %.0f MHz (%g nm)\n", n.cycles / a.clock_mhz, a.clock_mhz, a.technology_nm);
   std::printf("search: %d distinct shapes, %llu mappings evaluated, %llu valid, %.2f s\n", n.distinct_shapes,

@@ -164,6 +164,21 @@ TEST(Components, DramEnergyPerBit) {
   }
 }
 
+// NoC: Keckler et al., IEEE Micro 2011, Table 1 (40 nm): 310 pJ to move 256 bits over 10 mm.
+TEST(Components, NocHopEnergyIsRouterPlusWireTimesLength) {
+  EXPECT_DOUBLE_EQ(lib().noc_wire_pj_per_bit_mm, 310.0 / (256 * 10));
+  EXPECT_DOUBLE_EQ(lib().noc_router_pj_per_bit_hop, 0);
+  EXPECT_DOUBLE_EQ(noc_hop_energy_pj_per_bit(lib(), 0), 0);
+  EXPECT_DOUBLE_EQ(noc_hop_energy_pj_per_bit(lib(), 2.5), 2.5 * 310.0 / 2560);
+  EXPECT_FALSE(lib().noc_wire_verified);  // read only through a quotation of the table
+  EXPECT_THROW(noc_hop_energy_pj_per_bit(lib(), -1), coda::InvalidError);
+}
+
+// Accelergy's DRAM table (accelergy-cacti-plug-in cacti_wrapper.py): HBM2 3.9 pJ/bit.
+TEST(Components, Hbm2FromAccelergysDramTable) {
+  EXPECT_DOUBLE_EQ(dram_energy_pj_per_bit(lib(), "HBM2") * 64, 3.9 * 64);
+}
+
 TEST(Components, MissingDataFileIsAnIoErrorNamingIt) {
   try {
     load_components("/nonexistent/coda-data");
@@ -177,7 +192,7 @@ std::filesystem::path copy_data(const char* name) {
   auto dir = std::filesystem::temp_directory_path() / name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir / "components");
-  for (const char* f : {"storage.yaml", "arith.yaml", "dram.yaml", "technology.yaml"})
+  for (const char* f : {"storage.yaml", "arith.yaml", "dram.yaml", "technology.yaml", "noc.yaml"})
     std::filesystem::copy_file(kData + "/components/" + f, dir / "components" / f);
   return dir;
 }
@@ -191,6 +206,18 @@ TEST(Components, MalformedDataFileIsAParseErrorNamingIt) {
   } catch (const coda::ParseError& e) {
     EXPECT_NE(e.where().find("dram.yaml"), std::string::npos) << e.what();
     EXPECT_NE(e.message().find("energy_pj_per_bit"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Components, MalformedNocFileIsAParseErrorNamingIt) {
+  auto dir = copy_data("coda_components_bad_noc");
+  std::ofstream(dir / "components" / "noc.yaml") << "wire: {energy_pj_per_bit_mm: -1}\nrouter: {energy_pj_per_bit_hop: 0}\n";
+  try {
+    load_components(dir.string());
+    FAIL();
+  } catch (const coda::ParseError& e) {
+    EXPECT_NE(e.where().find("noc.yaml"), std::string::npos) << e.what();
   }
   std::filesystem::remove_all(dir);
 }

@@ -3,6 +3,7 @@
 // give errors that list the valid choices.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -150,16 +151,77 @@ TEST(Templates, TpuV1MatchesPublishedSizes) {
 TEST(Templates, EdgeNpuScalesPrecision) {
   Architecture i8 = build("edge-npu").arch, i4 = build("edge-npu?precision=INT4").arch,
                i2 = build("edge-npu?precision=INT2").arch;
+  // The same 16 x 16 physical units in every mode; an INT8 unit runs 2 INT4 or 4 INT2 MACs a cycle.
   EXPECT_EQ(macs(i8), 256);
-  EXPECT_EQ(macs(i4), 512);    // one INT8 unit = 2 INT4 MACs per cycle
-  EXPECT_EQ(macs(i2), 1024);   // or 4 INT2 MACs
+  EXPECT_EQ(macs(i4), 256);
+  EXPECT_EQ(macs(i2), 256);
+  EXPECT_EQ(i8.compute.ops_per_cycle, 1);
+  EXPECT_EQ(i4.compute.ops_per_cycle, 2);
+  EXPECT_EQ(i2.compute.ops_per_cycle, 4);
+  EXPECT_EQ(i4.compute.precision, "INT4");
   EXPECT_EQ(i4.compute.word_bits, 4);
   EXPECT_NEAR(i4.compute.energy_per_mac_pj, i8.compute.energy_per_mac_pj / 2, 1e-12);
-  // Same silicon: the MAC array's total area does not depend on the mode.
-  EXPECT_NEAR(i4.compute.area_um2 * macs(i4), i8.compute.area_um2 * macs(i8), 1e-6);
+  // Same silicon: the unit, the register files, the buffer and so the whole area do not depend on the mode.
+  EXPECT_DOUBLE_EQ(i4.compute.area_um2, i8.compute.area_um2);
+  EXPECT_DOUBLE_EQ(i4.area_um2(), i8.area_um2());
+  EXPECT_DOUBLE_EQ(i2.area_um2(), i8.area_um2());
   EXPECT_EQ(bytes(level(i8, "GlobalBuffer")), 512 * 1024);
   EXPECT_EQ(bytes(level(i4, "GlobalBuffer")), 512 * 1024);
   EXPECT_EQ(level(i4, "GlobalBuffer").capacity_words, 2 * level(i8, "GlobalBuffer").capacity_words);
+  EXPECT_EQ(level(i4, "PERegisterFile").block_size, 2);   // one byte = 2 INT4 operands per access
+}
+
+// Energy per MAC of the INT4 mode from the data: Horowitz (ISSCC 2014, 45 nm) INT8 multiply 0.2 pJ +
+// 32-bit add 0.1 pJ, +10% for the decomposable unit (arith.yaml's energy_overhead), shared by 2 MACs.
+TEST(Templates, EdgeNpuInt4EnergyPerMacFromTheComponentModel) {
+  Architecture a = build("edge-npu?precision=INT4&technology_nm=45").arch;
+  EXPECT_NEAR(a.compute.energy_per_mac_pj, (0.2 + 0.1) * 1.10 / 2, 1e-12);
+  EXPECT_NEAR(build("edge-npu?precision=INT2&technology_nm=45").arch.compute.energy_per_mac_pj, 0.3 * 1.10 / 4, 1e-12);
+  // Unit area: Horowitz 8-bit multiply 282 um2 + 32-bit add 137 um2, +15%.
+  EXPECT_NEAR(a.compute.area_um2, (282 + 137) * 1.15, 1e-9);
+}
+
+// Templates keep the bank count on the level and the SRAM model uses it: Gemmini's 4-bank
+// scratchpad and 2-bank accumulator, Eyeriss' 27-bank global buffer.
+TEST(Templates, BanksAreKeptAndCosted) {
+  TemplateResult r = build("gemmini");
+  const StorageLevel& sp = level(r.arch, "Scratchpad");
+  EXPECT_EQ(sp.banks, 4);
+  EXPECT_EQ(level(r.arch, "Accumulator").banks, 2);
+  EXPECT_EQ(level(build("eyeriss").arch, "GlobalBuffer").banks, 27);
+  EXPECT_EQ(level(r.arch, "PERegister").banks, 1);
+  // The model's banking term is banks^c (energy) and banks^c' (area), storage.yaml's fitted exponents:
+  // 4 banks against 1 of the same geometry.
+  StorageLevel one = sp;
+  one.banks = 1;
+  cost_storage_level(lib(), one, r.technology_nm);
+  EXPECT_NEAR(sp.read_energy_pj / one.read_energy_pj, std::pow(4.0, lib().sram.read_energy_pj.c), 1e-12);
+  EXPECT_NEAR(sp.area_um2 / one.area_um2, std::pow(4.0, lib().sram.area_um2.c), 1e-12);
+  EXPECT_NEAR(std::pow(4.0, 0.11796047), sp.read_energy_pj / one.read_energy_pj, 1e-6);  // the published fit
+  EXPECT_GT(build("gemmini?sp_banks=8").arch.levels[2].read_energy_pj, sp.read_energy_pj);
+}
+
+// NoC: a level that fans out gets energy per bit per hop = wire pJ/bit/mm x one tile pitch (the
+// square root of the area under one child instance); levels without fan-out get none.
+TEST(Templates, NocHopEnergyIsWireEnergyTimesTilePitch) {
+  Architecture a = build("eyeriss").arch;
+  const StorageLevel& glb = level(a, "GlobalBuffer");
+  // One PE: its three scratchpads and its MAC.
+  double pe_um2 = level(a, "IfmapSpad").area_um2 + level(a, "WeightsSpad").area_um2 + level(a, "PsumSpad").area_um2 +
+                  a.compute.area_um2;
+  EXPECT_NEAR(tile_pitch_mm(a, a.level_index("GlobalBuffer")), std::sqrt(pe_um2) / 1000, 1e-12);
+  // Keckler et al. 2011 Table 1: 310 pJ for 256 bits over 10 mm (data/components/noc.yaml).
+  EXPECT_NEAR(glb.noc_hop_energy_pj_per_bit, 310.0 / (256 * 10) * std::sqrt(pe_um2) / 1000, 1e-15);
+  EXPECT_GT(glb.noc_hop_energy_pj_per_bit, 0);
+  EXPECT_EQ(level(a, "IfmapSpad").noc_hop_energy_pj_per_bit, 0);  // one MAC per PE: no network
+  EXPECT_EQ(level(a, "DRAM").noc_hop_energy_pj_per_bit, 0);       // one global buffer
+  // Gemmini: the level that fans out to the 16 x 16 PEs is the accumulator (the scratchpad's inputs
+  // and weights cross the same array); a hop is one PE, its register and MAC.
+  Architecture g = build("gemmini").arch;
+  const StorageLevel& reg = level(g, "PERegister");
+  EXPECT_NEAR(level(g, "Accumulator").noc_hop_energy_pj_per_bit,
+              310.0 / 2560 * std::sqrt(reg.area_um2 + g.compute.area_um2) / 1000, 1e-15);
+  EXPECT_EQ(level(g, "Scratchpad").noc_hop_energy_pj_per_bit, 0);
 }
 
 // CATransformers (Wang et al., NeurIPS 2025; configurations.py): num_tc clusters of width x depth MACs,
@@ -236,7 +298,7 @@ TEST(Templates, PresetFileErrorsNameTheFile) {
   auto dir = std::filesystem::temp_directory_path() / "coda_templates_presets";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir / "components");
-  for (const char* f : {"storage.yaml", "arith.yaml", "dram.yaml", "technology.yaml"})
+  for (const char* f : {"storage.yaml", "arith.yaml", "dram.yaml", "technology.yaml", "noc.yaml"})
     std::filesystem::copy_file(std::string(CODA_SOURCE_DIR) + "/data/components/" + f, dir / "components" / f);
   ComponentLibrary l = load_components(dir.string());
   EXPECT_THROW(build_template_full("gemmini", l), coda::IoError);

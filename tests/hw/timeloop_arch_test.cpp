@@ -1,8 +1,11 @@
 // Import of Timeloop v0.2/v0.3 architectures and Accelergy ERT/ART tables from the exercises.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "coda/core/error.h"
 #include "coda/hw/arch_yaml.h"
+#include "coda/hw/components.h"
 #include "coda/hw/timeloop_arch.h"
 #include "coda/core/file_io.h"
 #include "coda/hw/yaml_util.h"
@@ -48,6 +51,26 @@ TEST(TimeloopArch, EyerissHierarchyInnermostFirst) {
   EXPECT_EQ(fanout_x(a, 3), 1);
   EXPECT_EQ(fanout_y(a, 3), 12);
   EXPECT_EQ(fanout(a, 0), 1);
+  // shared_glb's n_banks: 32 becomes the level's banks; the others have none.
+  EXPECT_EQ(a.levels[4].banks, 32);
+  EXPECT_EQ(a.levels[0].banks, 1);
+  // No wire-energy / tile-width in the exercise: the networks cost 0, as in Timeloop.
+  for (const StorageLevel& l : a.levels) EXPECT_EQ(l.noc_hop_energy_pj_per_bit, 0) << l.name;
+  EXPECT_EQ(a.compute.word_bits, 16);  // the mac's datawidth
+  EXPECT_EQ(a.compute.ops_per_cycle, 1);
+}
+
+TEST(TimeloopArch, NetworkEnergyFromWireEnergyAndTileWidth) {
+  // Timeloop's legacy network: wire-energy pJ/bit/mm over a tile-width in um.
+  Architecture a = parse_timeloop_architecture(
+      "architecture:\n  subtree:\n  - name: S\n    local:\n"
+      "    - {name: G, class: SRAM, attributes: {depth: 64, n_banks: 4, wire-energy: 0.2, tile-width: 250}}\n"
+      "    - {name: \"R[0..3]\", class: regfile, attributes: {depth: 8}}\n"
+      "    - {name: \"M[0..3]\", class: intmac, attributes: {datawidth: 8}}\n",
+      "a.yaml");
+  EXPECT_DOUBLE_EQ(a.levels[1].noc_hop_energy_pj_per_bit, 0.2 * 0.25);
+  EXPECT_EQ(a.levels[1].banks, 4);
+  EXPECT_EQ(a.compute.word_bits, 8);
 }
 
 TEST(TimeloopArch, ErtTakesTheMostExpensiveActionLikeTimeloopV03) {
@@ -83,9 +106,62 @@ TEST(TimeloopArch, SpatialArrayOfExercise4) {
 
 TEST(TimeloopArch, CodaYamlRoundTrip) {
   Architecture a = eyeriss();
-  Architecture b = load(to_yaml(a), "round-trip");
+  a.levels[3].noc_hop_energy_pj_per_bit = 0.0125;
+  a.compute.precision = "INT16";
+  a.compute.ops_per_cycle = 2;
+  std::string y = to_yaml(a);
+  EXPECT_NE(y.find("banks: 32"), std::string::npos) << y;
+  EXPECT_NE(y.find("noc_hop_energy_pj_per_bit: 0.0125"), std::string::npos) << y;
+  EXPECT_NE(y.find("ops_per_cycle: 2"), std::string::npos) << y;
+  Architecture b = load(y, "round-trip");
+  EXPECT_EQ(b.levels[4].banks, 32);
   EXPECT_EQ(a.levels, b.levels);
   EXPECT_EQ(a.compute, b.compute);
+}
+
+// coda's YAML: a level (SRAM, regfile) or a MAC array with a precision that gives no energies is
+// costed by the component models at the architecture's node, with the level's banks.
+TEST(CodaArchYaml, UnpricedLevelsUseTheComponentModelsWithTheirBanks) {
+  ComponentLibrary lib = load_components();
+  auto yaml = [](int banks) {
+    return "architecture:\n  technology_nm: 45\n  compute: {instances: 4, precision: INT4, ops_per_cycle: 2}\n  levels:\n"
+           "  - {name: DRAM, kind: DRAM, read_energy_pj: 100}\n"
+           "  - {name: GLB, capacity_words: 65536, word_bits: 16, block_size: 4, banks: " +
+           std::to_string(banks) + "}\n  - {name: RF, kind: regfile, capacity_words: 64, instances: 4}\n";
+  };
+  Architecture one = load(yaml(1), "t.yaml"), four = load(yaml(4), "t.yaml");
+  // GLB: 64-bit rows (16 x 4), 16384 deep; read = k w^a d^b B^c, write = 0.921 x read (storage.yaml).
+  StorageCost c1 = storage_cost(lib, "SRAM", 64, 16384, 1, 45), c4 = storage_cost(lib, "SRAM", 64, 16384, 4, 45);
+  const StorageLevel& g1 = one.levels[1];
+  const StorageLevel& g4 = four.levels[1];
+  EXPECT_EQ(g4.banks, 4);
+  EXPECT_DOUBLE_EQ(g1.read_energy_pj, c1.read_energy_pj);
+  EXPECT_DOUBLE_EQ(g4.read_energy_pj, c4.read_energy_pj);
+  EXPECT_DOUBLE_EQ(g4.fill_energy_pj, c4.write_energy_pj);
+  EXPECT_DOUBLE_EQ(g4.area_um2, c4.area_um2);
+  // Closed form of the fit: 4 banks cost 4^0.11796 x the energy and 4^0.34101 x the area of 1.
+  EXPECT_NEAR(g4.read_energy_pj / g1.read_energy_pj, std::pow(4.0, 0.11796047), 1e-9);
+  EXPECT_NEAR(g4.area_um2 / g1.area_um2, std::pow(4.0, 0.34101495), 1e-9);
+  // By the numbers: k 64^a 16384^b from storage.yaml's coefficients.
+  EXPECT_NEAR(g1.read_energy_pj, 0.00663876 * std::pow(64, 1.00475463) * std::pow(16384, 0.45241855), 1e-9);
+  // The regfile, priced by its own model; DRAM keeps its given energy.
+  EXPECT_DOUBLE_EQ(one.levels[0].read_energy_pj, storage_cost(lib, "regfile", 16, 64, 1, 45).read_energy_pj);
+  EXPECT_DOUBLE_EQ(one.levels[2].read_energy_pj, 100);
+  // The MAC array: 2 INT4 MACs per cycle on a precision-scalable INT8 unit; 4-bit operands.
+  EXPECT_EQ(one.compute.word_bits, 4);
+  EXPECT_EQ(one.compute.ops_per_cycle, 2);
+  EXPECT_DOUBLE_EQ(one.compute.energy_per_mac_pj, scalable_mac_cost(lib, "INT4", 45).energy_pj);
+  EXPECT_DOUBLE_EQ(one.compute.area_um2, scalable_mac_cost(lib, "INT4", 45).area_um2);
+  // Given energies win; a unit that runs 3 INT4 MACs a cycle does not exist.
+  Architecture given = load("architecture:\n  compute: {precision: INT8, energy_per_mac_pj: 1.5}\n  levels:\n"
+                            "  - {name: G, capacity_words: 64, read_energy_pj: 2}\n", "t.yaml");
+  EXPECT_DOUBLE_EQ(given.levels[0].read_energy_pj, 2);
+  EXPECT_DOUBLE_EQ(given.levels[0].fill_energy_pj, 0);
+  EXPECT_DOUBLE_EQ(given.compute.energy_per_mac_pj, 1.5);
+  EXPECT_EQ(given.compute.word_bits, 8);
+  EXPECT_THROW(load("architecture:\n  compute: {precision: INT4, ops_per_cycle: 3}\n  levels:\n  - {name: G}\n", "t.yaml"),
+               InvalidError);
+  EXPECT_THROW(load("architecture:\n  levels:\n  - {name: G, capacity_words: 8, banks: 0}\n", "t.yaml"), InvalidError);
 }
 
 TEST(TimeloopArch, ReferenceTableNames) {

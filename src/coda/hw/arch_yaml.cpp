@@ -4,6 +4,7 @@
 #include <set>
 
 #include "coda/core/error.h"
+#include "coda/hw/components.h"
 #include "coda/hw/timeloop_arch.h"
 #include "coda/hw/yaml_util.h"
 
@@ -19,6 +20,12 @@ void reject_unknown(const YAML::Node& map, const std::set<std::string>& known, c
   }
 }
 
+bool has_any(const YAML::Node& n, std::initializer_list<const char*> keys) {
+  for (const char* k : keys)
+    if (n[k]) return true;
+  return false;
+}
+
 StorageLevel parse_level(const YAML::Node& n, const std::string& where) {
   if (!n.IsMap() || !n["name"]) throw ParseError(where, "each entry of levels needs a name");
   StorageLevel l;
@@ -27,7 +34,7 @@ StorageLevel parse_level(const YAML::Node& n, const std::string& where) {
   reject_unknown(n,
                  {"name", "kind", "capacity_words", "word_bits", "block_size", "cluster_size", "instances", "mesh_x",
                   "read_bandwidth", "write_bandwidth", "multiple_buffering", "read_energy_pj", "fill_energy_pj",
-                  "update_energy_pj", "area_um2", "holds"},
+                  "update_energy_pj", "area_um2", "holds", "banks", "noc_hop_energy_pj_per_bit"},
                  where, what);
   auto i64 = [&](const char* k, int64_t& v) { if (n[k]) v = yaml_int(n[k], where, what + "." + k); };
   auto dbl = [&](const char* k, double& v) { if (n[k]) v = yaml_double(n[k], where, what + "." + k); };
@@ -46,6 +53,8 @@ StorageLevel parse_level(const YAML::Node& n, const std::string& where) {
   dbl("fill_energy_pj", l.fill_energy_pj);
   dbl("update_energy_pj", l.update_energy_pj);
   dbl("area_um2", l.area_um2);
+  i32("banks", l.banks);
+  dbl("noc_hop_energy_pj_per_bit", l.noc_hop_energy_pj_per_bit);
   if (YAML::Node h = n["holds"]) {
     if (!h.IsSequence()) throw ParseError(where, what + ".holds: expected a list of data-space names");
     for (const YAML::Node& d : h) l.holds.push_back(yaml_string(d, where, what + ".holds"));
@@ -55,8 +64,11 @@ StorageLevel parse_level(const YAML::Node& n, const std::string& where) {
 
 ComputeLevel parse_compute(const YAML::Node& n, const std::string& where) {
   if (!n.IsMap()) throw ParseError(where, "compute: expected a map");
-  reject_unknown(n, {"name", "instances", "mesh_x", "word_bits", "energy_per_mac_pj", "area_um2"}, where, "compute");
+  reject_unknown(n, {"name", "instances", "mesh_x", "word_bits", "precision", "ops_per_cycle", "energy_per_mac_pj", "area_um2"},
+                 where, "compute");
   ComputeLevel c;
+  if (n["precision"]) c.precision = yaml_string(n["precision"], where, "compute.precision");
+  if (n["ops_per_cycle"]) c.ops_per_cycle = static_cast<int>(yaml_int(n["ops_per_cycle"], where, "compute.ops_per_cycle"));
   if (n["name"]) c.name = yaml_string(n["name"], where, "compute.name");
   if (n["instances"]) c.instances = yaml_int(n["instances"], where, "compute.instances");
   if (n["mesh_x"]) c.mesh_x = yaml_int(n["mesh_x"], where, "compute.mesh_x");
@@ -82,10 +94,41 @@ Architecture load(const std::string& yaml_text, const std::string& where) {
   if (arch.clock_mhz < 0 || arch.technology_nm < 0)
     throw ParseError(where, "architecture: clock_mhz and technology_nm must not be negative");
   if (!a["levels"] || !a["levels"].IsSequence()) throw ParseError(where, "architecture has no levels list");
-  for (const YAML::Node& n : a["levels"]) arch.levels.push_back(parse_level(n, where));
+  std::vector<bool> priced;
+  for (const YAML::Node& n : a["levels"]) {
+    arch.levels.push_back(parse_level(n, where));
+    priced.push_back(has_any(n, {"read_energy_pj", "fill_energy_pj", "update_energy_pj", "area_um2"}));
+  }
   std::reverse(arch.levels.begin(), arch.levels.end());  // the file lists the backing store first
-  if (a["compute"]) arch.compute = parse_compute(a["compute"], where);
+  std::reverse(priced.begin(), priced.end());
+  bool compute_priced = true, bits_from_precision = false;
+  if (YAML::Node c = a["compute"]) {
+    arch.compute = parse_compute(c, where);
+    compute_priced = has_any(c, {"energy_per_mac_pj", "area_um2"}) || arch.compute.precision.empty();
+    bits_from_precision = !c["word_bits"] && !arch.compute.precision.empty();
+  }
   check(arch, where);
+  // Levels (SRAM, regfile) and a MAC array with a precision that give no energies and no area are
+  // costed by the component models at the architecture's node (the models' own, 45 nm, if unset).
+  auto modelled = [&](size_t i) {
+    const StorageLevel& l = arch.levels[i];
+    return !priced[i] && (l.kind == "SRAM" || l.kind == "regfile") && !l.unbounded();
+  };
+  bool need_models = !compute_priced || bits_from_precision;
+  for (size_t i = 0; i < arch.levels.size(); ++i) need_models = need_models || modelled(i);
+  if (need_models) {
+    ComponentLibrary lib = load_components();
+    try {
+      for (size_t i = 0; i < arch.levels.size(); ++i)
+        if (modelled(i))
+          cost_storage_level(lib, arch.levels[i], arch.technology_nm > 0 ? arch.technology_nm : lib.storage_technology_nm);
+      if (bits_from_precision) arch.compute.word_bits = mac_precision(lib, arch.compute.precision).bits;
+      if (!compute_priced)
+        cost_compute(lib, arch.compute, arch.technology_nm > 0 ? arch.technology_nm : lib.arith_technology_nm);
+    } catch (const InvalidError& e) {
+      throw InvalidError(where, e.where() + ": " + e.message());
+    }
+  }
   return arch;
 }
 
@@ -99,7 +142,10 @@ std::string to_yaml(const Architecture& a) {
   out << YAML::Key << "compute" << YAML::Value << YAML::BeginMap << YAML::Key << "name" << YAML::Value << c.name
       << YAML::Key << "instances" << YAML::Value << c.instances;
   if (c.mesh_x) out << YAML::Key << "mesh_x" << YAML::Value << c.mesh_x;
-  out << YAML::Key << "word_bits" << YAML::Value << c.word_bits << YAML::Key << "energy_per_mac_pj" << YAML::Value
+  out << YAML::Key << "word_bits" << YAML::Value << c.word_bits;
+  if (!c.precision.empty()) out << YAML::Key << "precision" << YAML::Value << c.precision;
+  if (c.ops_per_cycle != 1) out << YAML::Key << "ops_per_cycle" << YAML::Value << c.ops_per_cycle;
+  out << YAML::Key << "energy_per_mac_pj" << YAML::Value
       << c.energy_per_mac_pj << YAML::Key << "area_um2" << YAML::Value << c.area_um2 << YAML::EndMap;
   out << YAML::Key << "levels" << YAML::Value << YAML::BeginSeq;
   for (auto it = a.levels.rbegin(); it != a.levels.rend(); ++it) {
@@ -109,6 +155,7 @@ std::string to_yaml(const Architecture& a) {
     out << YAML::Key << "word_bits" << YAML::Value << l.word_bits << YAML::Key << "block_size" << YAML::Value
         << l.block_size;
     if (l.cluster_size != 1) out << YAML::Key << "cluster_size" << YAML::Value << l.cluster_size;
+    if (l.banks != 1) out << YAML::Key << "banks" << YAML::Value << l.banks;
     out << YAML::Key << "instances" << YAML::Value << l.instances;
     if (l.mesh_x) out << YAML::Key << "mesh_x" << YAML::Value << l.mesh_x;
     if (l.read_bandwidth) out << YAML::Key << "read_bandwidth" << YAML::Value << l.read_bandwidth;
@@ -117,6 +164,8 @@ std::string to_yaml(const Architecture& a) {
     out << YAML::Key << "read_energy_pj" << YAML::Value << l.read_energy_pj << YAML::Key << "fill_energy_pj"
         << YAML::Value << l.fill_energy_pj << YAML::Key << "update_energy_pj" << YAML::Value << l.update_energy_pj
         << YAML::Key << "area_um2" << YAML::Value << l.area_um2;
+    if (l.noc_hop_energy_pj_per_bit != 0)
+      out << YAML::Key << "noc_hop_energy_pj_per_bit" << YAML::Value << l.noc_hop_energy_pj_per_bit;
     if (!l.holds.empty()) out << YAML::Key << "holds" << YAML::Value << YAML::Flow << l.holds;
     out << YAML::EndMap;
   }

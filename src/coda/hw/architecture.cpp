@@ -77,11 +77,16 @@ void check(const Architecture& a, const std::string& where) {
     if (l.read_bandwidth < 0 || l.write_bandwidth < 0)
       throw InvalidError(where, "level " + l.name + ": a bandwidth is negative");
     if (l.multiple_buffering < 1) throw InvalidError(where, "level " + l.name + ": multiple_buffering must be >= 1");
+    positive(l.name, "banks", l.banks);
+    if (!(l.noc_hop_energy_pj_per_bit >= 0))
+      throw InvalidError(where, "level " + l.name + ": noc_hop_energy_pj_per_bit is negative");
     if (mesh_x(l) <= 0 || l.instances % mesh_x(l) != 0)
       throw InvalidError(where, format("level %s: mesh_x %lld does not divide %lld instances", l.name.c_str(),
                                        (long long)mesh_x(l), (long long)l.instances));
   }
   positive(a.compute.name, "instances", a.compute.instances);
+  positive(a.compute.name, "ops_per_cycle", a.compute.ops_per_cycle);
+  positive(a.compute.name, "word_bits", a.compute.word_bits);
   if (a.compute.instances % mesh_x(a.compute) != 0)
     throw InvalidError(where, "compute " + a.compute.name + ": mesh_x does not divide its instances");
   for (int i = 0; i < a.num_levels(); ++i) {

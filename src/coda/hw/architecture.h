@@ -34,6 +34,10 @@ struct StorageLevel {
   double update_energy_pj = 0;         // per vector access (a partial-sum write from below)
   double area_um2 = 0;                 // per instance
   std::vector<std::string> holds;      // data spaces this level may keep; empty = any
+  int banks = 1;                       // SRAM banks per instance (the component models' banking term)
+  // Network from this level to the instances below it: energy per bit per hop (0 = not modelled).
+  // Charged only when the level fans out (docs/cost_model.md, "Network").
+  double noc_hop_energy_pj_per_bit = 0;
 
   bool operator==(const StorageLevel&) const = default;
   bool unbounded() const { return capacity_words <= 0; }
@@ -42,12 +46,16 @@ struct StorageLevel {
   int64_t effective_capacity_words() const;
 };
 
-// The MAC array below level 0.
+// The MAC array below level 0. A unit may perform several MACs per cycle (a precision-scalable
+// INT8 unit runs 2 INT4 MACs): instances counts physical units, ops_per_cycle the MACs each
+// completes per cycle, energy_per_mac_pj is per MAC (operation), area_um2 per unit.
 struct ComputeLevel {
   std::string name = "MAC";
   int64_t instances = 1;
   int64_t mesh_x = 0;                  // 0 = all along X
-  int word_bits = 16;
+  int word_bits = 16;                  // operand width (Timeloop's datawidth)
+  std::string precision;               // INT8, INT4, FP16, ... (component-model name); empty = unspecified
+  int ops_per_cycle = 1;               // MACs per unit per cycle
   double energy_per_mac_pj = 0;
   double area_um2 = 0;                 // per instance
   bool operator==(const ComputeLevel&) const = default;

@@ -153,4 +153,62 @@ ArithCost scalable_mac_cost(const ComponentLibrary& lib, const std::string& mode
   return {base.energy_pj * (1 + lib.scalable_energy_overhead) / ops, base.area_um2 * (1 + lib.scalable_area_overhead)};
 }
 
+void cost_storage_level(const ComponentLibrary& lib, StorageLevel& l, double technology_nm) {
+  if (l.kind != "SRAM" && l.kind != "regfile")
+    throw InvalidError("level " + l.name, "kind '" + l.kind + "' has no component model (SRAM or regfile); give its energies");
+  if (l.unbounded()) throw InvalidError("level " + l.name, "an unbounded level has no component model; give capacity_words");
+  int64_t depth = std::max<int64_t>(1, l.capacity_words / l.block_size);
+  StorageCost c = storage_cost(lib, l.kind, l.word_bits * l.block_size, depth, l.banks, technology_nm);
+  l.read_energy_pj = c.read_energy_pj;
+  l.fill_energy_pj = c.write_energy_pj;
+  l.update_energy_pj = c.write_energy_pj;
+  l.area_um2 = c.area_um2;
+}
+
+void cost_compute(const ComponentLibrary& lib, ComputeLevel& c, double technology_nm) {
+  if (c.precision.empty())
+    throw InvalidError("compute " + c.name, "no precision: give energy_per_mac_pj or a precision (INT8, FP16, ...)");
+  ArithCost m;
+  if (c.ops_per_cycle > 1) {
+    int ops = scalable_ops_per_cycle(lib, c.precision);
+    if (ops != c.ops_per_cycle)
+      throw InvalidError("compute " + c.name, format("a precision-scalable unit runs %d %s MACs per cycle, not %d", ops,
+                                                      c.precision.c_str(), c.ops_per_cycle));
+    m = scalable_mac_cost(lib, c.precision, technology_nm);
+  } else {
+    m = mac_cost(lib, c.precision, technology_nm);
+  }
+  c.energy_per_mac_pj = m.energy_pj;
+  c.area_um2 = m.area_um2;
+}
+
+double noc_hop_energy_pj_per_bit(const ComponentLibrary& lib, double hop_mm) {
+  if (!(hop_mm >= 0)) throw InvalidError("components", format("NoC hop length %g mm must not be negative", hop_mm));
+  return lib.noc_router_pj_per_bit_hop + lib.noc_wire_pj_per_bit_mm * hop_mm;
+}
+
+double tile_pitch_mm(const Architecture& a, int level) {
+  CODA_CHECK(level >= 0 && level < a.num_levels(), "level %d out of range", level);
+  double child_instances, area_um2;
+  if (level == 0) {
+    child_instances = static_cast<double>(a.compute.instances);
+    area_um2 = a.compute.area_um2;
+  } else {
+    const StorageLevel& child = a.levels[static_cast<size_t>(level - 1)];
+    child_instances = static_cast<double>(child.instances);
+    area_um2 = a.compute.area_um2 * static_cast<double>(a.compute.instances) / child_instances;
+    for (int k = 0; k < level; ++k) {
+      const StorageLevel& l = a.levels[static_cast<size_t>(k)];
+      area_um2 += l.area_um2 * static_cast<double>(l.instances) / child_instances;
+    }
+  }
+  return std::sqrt(std::max(0.0, area_um2)) / 1000.0;
+}
+
+void apply_noc_model(const ComponentLibrary& lib, Architecture& a) {
+  for (int i = 0; i < a.num_levels(); ++i)
+    a.levels[static_cast<size_t>(i)].noc_hop_energy_pj_per_bit =
+        fanout(a, i) > 1 ? noc_hop_energy_pj_per_bit(lib, tile_pitch_mm(a, i)) : 0.0;
+}
+
 }  // namespace coda::hw

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "coda/hw/architecture.h"
 #include "coda/hw/technology.h"
 
 namespace coda::hw {
@@ -70,6 +71,10 @@ struct ComponentLibrary {
   std::vector<ScalableMode> scalable_modes;
   double scalable_area_overhead = 0, scalable_energy_overhead = 0;
   std::vector<DramType> dram;
+  // On-chip network (data/components/noc.yaml): energy per bit per hop = router + wire x hop length.
+  double noc_wire_pj_per_bit_mm = 0;
+  double noc_router_pj_per_bit_hop = 0;
+  bool noc_wire_verified = false;
   TechnologyScaling technology;
 };
 
@@ -90,6 +95,26 @@ struct StorageCost {
 // or non-positive size.
 StorageCost storage_cost(const ComponentLibrary& lib, const std::string& kind, int width_bits, int64_t depth,
                          int banks, double technology_nm);
+
+// The component model's energies and area for a storage level of kind SRAM or regfile from its own
+// geometry: width = word_bits x block_size bits, depth = capacity_words / block_size, its banks.
+// Sets read/fill/update energies (fill = update = write) and area_um2. InvalidError for another kind
+// or an unbounded level.
+void cost_storage_level(const ComponentLibrary& lib, StorageLevel& level, double technology_nm);
+
+// The MAC model for compute.precision: a fixed MAC when ops_per_cycle is 1, else a precision-scalable
+// unit in that mode (whose ops per cycle must equal compute.ops_per_cycle). Sets energy_per_mac_pj
+// (per MAC) and area_um2 (per unit). InvalidError naming the valid precisions otherwise.
+void cost_compute(const ComponentLibrary& lib, ComputeLevel& compute, double technology_nm);
+
+// NoC: energy per bit per hop over a hop of hop_mm millimetres (router + wire x length).
+double noc_hop_energy_pj_per_bit(const ComponentLibrary& lib, double hop_mm);
+// Side of one tile below `level` in mm: the square root of the area of one instance of the level
+// below it (or one MAC unit for level 0) plus everything under that instance. 0 if the areas are 0.
+double tile_pitch_mm(const Architecture& a, int level);
+// Sets noc_hop_energy_pj_per_bit of every level that fans out (fanout > 1) from the NoC model, the
+// hop being one tile pitch; levels without fan-out keep 0.
+void apply_noc_model(const ComponentLibrary& lib, Architecture& a);
 
 // pJ per bit for a DRAM type; InvalidError listing the known types otherwise.
 double dram_energy_pj_per_bit(const ComponentLibrary& lib, const std::string& type);

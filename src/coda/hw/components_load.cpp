@@ -113,6 +113,18 @@ void read_dram(ComponentLibrary& lib, const std::string& path) {
   }
 }
 
+void read_noc(ComponentLibrary& lib, const std::string& path) {
+  YAML::Node root = load_yaml_file(path);
+  YAML::Node w = need(root, "wire", path, "noc");
+  lib.noc_wire_pj_per_bit_mm = yaml_double(need(w, "energy_pj_per_bit_mm", path, "wire"), path, "wire.energy_pj_per_bit_mm");
+  lib.noc_wire_verified = w["verified"] && yaml_bool(w["verified"], path, "wire.verified");
+  YAML::Node r = need(root, "router", path, "noc");
+  lib.noc_router_pj_per_bit_hop =
+      yaml_double(need(r, "energy_pj_per_bit_hop", path, "router"), path, "router.energy_pj_per_bit_hop");
+  if (lib.noc_wire_pj_per_bit_mm < 0 || lib.noc_router_pj_per_bit_hop < 0)
+    throw ParseError(path, "noc: energies must not be negative");
+}
+
 }  // namespace
 
 std::string data_dir() {
@@ -141,6 +153,12 @@ ComponentLibrary load_components(const std::string& dir) {
     read_dram(lib, dram);
   } catch (const YAML::Exception& e) {
     throw ParseError(dram, e.what());
+  }
+  std::string noc = dir + "/components/noc.yaml";
+  try {
+    read_noc(lib, noc);
+  } catch (const YAML::Exception& e) {
+    throw ParseError(noc, e.what());
   }
   lib.technology = load_technology(dir + "/components/technology.yaml");
   return lib;

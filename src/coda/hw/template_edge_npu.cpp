@@ -1,6 +1,7 @@
 // The `edge-npu` template: an ESCA-like edge accelerator whose PEs are precision-scalable INT8 MACs
-// that each run 2 INT4 (or 4 INT2) MACs per cycle. ESCA does not publish its array or buffer sizes:
-// every size here is coda's choice.
+// that each run 2 INT4 (or 4 INT2) MACs per cycle (ComputeLevel::ops_per_cycle; the array keeps its
+// rows x cols physical units in every mode). ESCA does not publish its array or buffer sizes: every
+// size here is coda's choice.
 #include "coda/hw/templates_impl.h"
 
 namespace coda::hw::detail {
@@ -11,31 +12,38 @@ TemplateResult build(const TemplateArgs& a, const ComponentLibrary& lib) {
   double nm = a.number("technology_nm");
   int64_t rows = a.integer("rows"), cols = a.integer("cols");
   const std::string& mode = a.text("precision");
-  int bits = mode == "INT8" ? 8 : mode == "INT4" ? 4 : 2;
-  int64_t ops = scalable_ops_per_cycle(lib, mode);
+  int bits = mac_precision(lib, mode).bits;
+  int ops = scalable_ops_per_cycle(lib, mode);
+  int per_byte = 8 / bits;                  // operands per byte: the physical geometry is in bytes
   TemplateResult r;
   Architecture& arch = r.arch;
   arch.name = "edge-npu";
-  // One logical MAC per operation per cycle: a unit in INT4 mode is two MACs along X.
-  int64_t units = a.product({rows, cols}), macs = a.product({units, ops});
+  int64_t units = a.product({rows, cols});
+  // The register file is rf_bytes of 8-bit rows whatever the mode: an access reads one byte, i.e.
+  // per_byte operands (block_size), so its cost and area do not depend on the mode.
   arch.levels.push_back(make_level(lib,
                                    {.name = "PERegisterFile", .kind = "regfile",
-                                    .capacity_words = a.integer("rf_bytes") * 8 / bits, .word_bits = bits,
-                                    .instances = units, .mesh_x = cols, .holds = {"Weights", "Outputs"}},
+                                    .capacity_words = a.integer("rf_bytes") * per_byte, .word_bits = bits,
+                                    .block_size = per_byte, .instances = units, .mesh_x = cols,
+                                    .holds = {"Weights", "Outputs"}},
                                    nm));
   arch.levels.push_back(make_level(lib,
-                                   {.name = "GlobalBuffer", .capacity_words = a.integer("glb_kib") * kKiB * 8 / bits,
-                                    .word_bits = bits, .block_size = static_cast<int>(cols * 8 / bits),
+                                   {.name = "GlobalBuffer", .capacity_words = a.integer("glb_kib") * kKiB * per_byte,
+                                    .word_bits = bits, .block_size = static_cast<int>(cols * per_byte),
                                     .banks = static_cast<int>(a.integer("glb_banks"))},
                                    nm));
   arch.levels.push_back(make_dram(lib, a.text("dram"), bits, 64 / bits));
+  // The physical units: each completes `ops` MACs of the mode per cycle (compute cycles divide by
+  // it); energy per MAC is the unit's cycle energy shared by its operations, area per unit.
   ComputeLevel c;
-  c.instances = macs;
-  c.mesh_x = cols * ops;
+  c.instances = units;
+  c.mesh_x = cols;
   c.word_bits = bits;
+  c.precision = mode;
+  c.ops_per_cycle = ops;
   ArithCost m = scalable_mac_cost(lib, mode, nm);
   c.energy_per_mac_pj = m.energy_pj;
-  c.area_um2 = m.area_um2 / static_cast<double>(ops);   // per logical MAC, so instances x area = units x unit area
+  c.area_um2 = m.area_um2;
   arch.compute = c;
   return r;
 }

@@ -189,6 +189,7 @@ TemplateResult build_template_full(const std::string& spec, const ComponentLibra
   r.arch.clock_mhz = r.clock_mhz;
   r.arch.technology_nm = r.technology_nm;
   check(r.arch, spec);
+  apply_noc_model(lib, r.arch);  // after the areas: a hop is one tile pitch
   return r;
 }
 

@@ -67,7 +67,8 @@ TemplateDef catransformers_template();
 std::vector<TemplateParam> common_params();
 
 // An on-chip level of `capacity_words` words of `word_bits`, accessed `block_size` words at a time,
-// costed by the SRAM or regfile model at technology_nm.
+// in `banks` banks, costed by the SRAM or regfile model at technology_nm (hw::cost_storage_level,
+// which reads the level's banks field).
 struct LevelSpec {
   std::string name, kind = "SRAM";      // SRAM or regfile
   int64_t capacity_words = 0;

@@ -14,17 +14,13 @@ StorageLevel make_level(const ComponentLibrary& lib, const LevelSpec& s, double 
   l.capacity_words = s.capacity_words;
   l.word_bits = s.word_bits;
   l.block_size = s.block_size;
+  l.banks = s.banks;
   l.instances = s.instances;
   l.mesh_x = s.mesh_x;
   l.holds = s.holds;
   l.read_bandwidth = s.read_bandwidth;
   l.write_bandwidth = s.write_bandwidth;
-  int64_t depth = std::max<int64_t>(1, s.capacity_words / s.block_size);
-  StorageCost c = storage_cost(lib, s.kind, s.word_bits * s.block_size, depth, s.banks, technology_nm);
-  l.read_energy_pj = c.read_energy_pj;
-  l.fill_energy_pj = c.write_energy_pj;
-  l.update_energy_pj = c.write_energy_pj;
-  l.area_um2 = c.area_um2;
+  cost_storage_level(lib, l, technology_nm);  // from the level's own geometry and banks
   return l;
 }
 
@@ -45,9 +41,8 @@ ComputeLevel make_compute(const ComponentLibrary& lib, const std::string& precis
   c.instances = instances;
   c.mesh_x = mesh_x;
   c.word_bits = mac_precision(lib, precision).bits;
-  ArithCost m = mac_cost(lib, precision, technology_nm);
-  c.energy_per_mac_pj = m.energy_pj;
-  c.area_um2 = m.area_um2;
+  c.precision = precision;
+  cost_compute(lib, c, technology_nm);
   return c;
 }
 

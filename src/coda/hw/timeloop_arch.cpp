@@ -81,6 +81,12 @@ StorageLevel storage_level(const std::string& name, const std::string& cls, cons
   l.read_bandwidth = get_double(a, "read_bandwidth", l.read_bandwidth, w, name);
   l.write_bandwidth = get_double(a, "write_bandwidth", l.write_bandwidth, w, name);
   l.multiple_buffering = get_double(a, "multiple-buffering", 1, w, name);
+  l.banks = static_cast<int>(get_int(a, {"n_banks", "n-banks", "banks"}, 1, w, name));
+  if (l.banks <= 0) throw InvalidError(w.where, name + ": n_banks must be positive");
+  // Timeloop's legacy network below this level: wire-energy in pJ per bit per mm over a hop of
+  // tile-width um. Without both (the exercises give neither) the network costs 0, as in Timeloop.
+  if (has(a, "wire-energy") && has(a, "tile-width"))
+    l.noc_hop_energy_pj_per_bit = get_double(a, "wire-energy", 0, w, name) * get_double(a, "tile-width", 0, w, name) / 1000;
   return l;
 }
 

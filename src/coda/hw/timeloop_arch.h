@@ -6,7 +6,8 @@
 // smartbuffer_*) become levels in tree order, outermost first; the one compute component (a class
 // containing "mac") becomes the MAC array. Attributes read: depth/memory_depth/entries/sizeKB,
 // width/memory_width, block-size/n_words, word-bits/word_width/datawidth, instances, meshX,
-// read_bandwidth, write_bandwidth, multiple-buffering, cluster-size.
+// read_bandwidth, write_bandwidth, multiple-buffering, cluster-size, n_banks (StorageLevel::banks),
+// and wire-energy (pJ/bit/mm) x tile-width (um) as the level's NoC hop energy (0 when either is absent).
 //
 // ERT: Timeloop v0.3 takes, for each action, the most expensive of its argument combinations
 // (e.g. read with address_delta=1, data_delta=1), and charges every access of a storage level the

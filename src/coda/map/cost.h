@@ -57,7 +57,12 @@ struct LevelCost {
   int64_t cycles = 0;            // bandwidth-bound cycles of this level
   double slowdown = 1;           // Timeloop's bandwidth throttling: 1 = none
   double read_energy_pj = 0, fill_energy_pj = 0, update_energy_pj = 0;
-  double energy_pj = 0;
+  // The network from this level to the instances below it (docs/cost_model.md, "Network"), all
+  // instances, all data spaces: words delivered (a multicast or a spatial reduction counts once),
+  // hops travelled (each delivery its hop tree) and their energy, hops x word bits x the level's
+  // noc_hop_energy_pj_per_bit. Zero for a level that does not fan out.
+  double network_words = 0, network_hops = 0, network_energy_pj = 0;
+  double energy_pj = 0;          // read + fill + update + network
   int64_t reads() const;         // summed over data spaces, all instances
   int64_t fills() const;
   int64_t updates() const;
@@ -69,11 +74,12 @@ struct Cost {
   int64_t macs = 0;               // the problem's multiply-accumulates
   int64_t padded_macs = 0;        // the mapped nest's (larger for an imperfect factorization)
   int64_t mac_instances = 0;      // utilized MAC units
-  int64_t compute_cycles = 0;     // temporal iterations of the nest
+  int64_t compute_cycles = 0;     // temporal iterations of the nest / the MAC units' ops_per_cycle
   int64_t cycles = 0;             // max(compute, every level's bandwidth-bound cycles)
   double mac_energy_pj = 0;
+  double network_energy_pj = 0;   // summed over levels (included in energy_pj)
   double energy_pj = 0;
-  double utilization = 0;         // macs / (cycles x MAC units)
+  double utilization = 0;         // macs / (cycles x MAC units x ops_per_cycle)
   double area_um2 = 0;
 
   double pj_per_mac() const { return macs ? energy_pj / static_cast<double>(macs) : 0; }

@@ -16,6 +16,7 @@ Evaluator::Evaluator(const workload::Problem& p, const hw::Architecture& a) : pr
   for (int i = 0; i < levels_; ++i) {
     fan_x_.push_back(hw::fanout_x(a, i));
     fan_y_.push_back(hw::fanout_y(a, i));
+    fan_hw_.push_back(hw::fanout(a, i));
     capacity_.push_back(a.levels[static_cast<size_t>(i)].effective_capacity_words());
   }
   size_t ld = static_cast<size_t>(levels_) * static_cast<size_t>(dims_);
@@ -26,7 +27,22 @@ Evaluator::Evaluator(const workload::Problem& p, const hw::Architecture& a) : pr
   spatial_total_.assign(static_cast<size_t>(levels_) + 1, 1);
   dims_buf_.assign(static_cast<size_t>(dims_) * 2, 1);  // [0, dims): scratch; [dims, 2 dims): ones
   loops_.reserve(ld);
+  net_words_.assign(static_cast<size_t>(levels_), 0);
+  net_hops_.assign(static_cast<size_t>(levels_), 0);
+  net_bit_hops_.assign(static_cast<size_t>(levels_), 0);
 }
+
+namespace {
+
+// Hops of one delivery to (or reduction from) `multicast` of the `fanout` instances below a level:
+// Timeloop's legacy network model (NVlabs/timeloop src/model/network-legacy.cpp, NumHops), a tree
+// from a side entry point of a sqrt(F) x sqrt(F) array. multicast 1 gives sqrt(F)/2.
+double network_hops(double multicast, double fanout) {
+  double rf = std::sqrt(multicast), rn = std::sqrt(fanout);
+  return rn * rf + 0.5 * (rn - rf) - rn / rf + 0.5;
+}
+
+}  // namespace
 
 void Evaluator::prepare(Cost& c) const {
   c.levels.assign(static_cast<size_t>(levels_), LevelCost{});
@@ -96,6 +112,18 @@ void Evaluator::count_accesses(const Mapping& m, Cost& c) {
     }
   }
   const int64_t* ones = dims_buf_.data() + D;
+  {
+    int64_t inst = 1;
+    for (int i = levels_ - 1; i >= 0; --i) {
+      c.levels[static_cast<size_t>(i)].utilized_instances = inst;
+      inst *= spatial_total_[static_cast<size_t>(i)];
+    }
+    c.mac_instances = inst;
+  }
+  std::fill(net_words_.begin(), net_words_.end(), 0.0);
+  std::fill(net_hops_.begin(), net_hops_.end(), 0.0);
+  std::fill(net_bit_hops_.begin(), net_bit_hops_.end(), 0.0);
+  int64_t chain_distinct[64];
   for (int s = 0; s < spaces_; ++s) {
     const detail::Projection& w = proj_[static_cast<size_t>(s)];
     int child = -1;              // -1: the MACs
@@ -109,7 +137,8 @@ void Evaluator::count_accesses(const Mapping& m, Cost& c) {
       int64_t distinct = 1, fan = 1;
       for (int j = child + 1; j <= p; ++j) {
         const int64_t* scale = j ? &tile_[(static_cast<size_t>(j) - 1) * D] : ones;
-        distinct *= detail::distinct_offsets(w, m.levels[static_cast<size_t>(j)].spatial.data(), scale, dims_, reuse_);
+        chain_distinct[j] = detail::distinct_offsets(w, m.levels[static_cast<size_t>(j)].spatial.data(), scale, dims_, reuse_);
+        distinct *= chain_distinct[j];
         fan *= spatial_total_[static_cast<size_t>(j)];
       }
       int64_t served = per_child * distinct;
@@ -126,6 +155,25 @@ void Evaluator::count_accesses(const Mapping& m, Cost& c) {
         dc.reads = served;
         dc.updates = 0;
       }
+      // Network: the words this keeper exchanges with the instances below it cross the network of
+      // every level from p down to its child keeper that fans out; a word multicast (or reduced)
+      // at a level above j reaches j once per receiving instance.
+      {
+        double bits = static_cast<double>(arch_->levels[static_cast<size_t>(p)].word_bits);
+        double words = static_cast<double>(c.levels[static_cast<size_t>(p)].utilized_instances) *
+                       static_cast<double>(dc.reads + dc.updates);
+        for (int j = p; j > child; --j) {
+          double multicast = static_cast<double>(spatial_total_[static_cast<size_t>(j)]) /
+                             static_cast<double>(chain_distinct[j]);
+          if (fan_hw_[static_cast<size_t>(j)] > 1 && words > 0) {
+            double hops = words * network_hops(multicast, static_cast<double>(fan_hw_[static_cast<size_t>(j)]));
+            net_words_[static_cast<size_t>(j)] += words;
+            net_hops_[static_cast<size_t>(j)] += hops;
+            net_bit_hops_[static_cast<size_t>(j)] += hops * bits;
+          }
+          words *= multicast;
+        }
+      }
       int first = level_start[p + 1];
       dc.fills = p == levels_ - 1 ? 0
                                   : detail::fill_words(w, &tile_[static_cast<size_t>(p) * D], loops_.data() + first,
@@ -134,20 +182,19 @@ void Evaluator::count_accesses(const Mapping& m, Cost& c) {
       child = p;
     }
   }
-  int64_t inst = 1;
   for (int i = levels_ - 1; i >= 0; --i) {
     LevelCost& lc = c.levels[static_cast<size_t>(i)];
-    lc.utilized_instances = inst;
-    for (DataSpaceCost& dc : lc.data_spaces) dc.instances = dc.kept ? inst : 0;
-    inst *= spatial_total_[static_cast<size_t>(i)];
+    for (DataSpaceCost& dc : lc.data_spaces) dc.instances = dc.kept ? lc.utilized_instances : 0;
   }
-  c.mac_instances = inst;
 }
 
 void Evaluator::price(Cost& c) const {
   c.energy_pj = 0;
-  c.compute_cycles = iterations_;
-  c.cycles = iterations_;
+  c.network_energy_pj = 0;
+  // A unit completing ops_per_cycle MACs per cycle runs the nest's iterations in 1/ops the cycles.
+  const int64_t ops = arch_->compute.ops_per_cycle;
+  c.compute_cycles = (iterations_ + ops - 1) / ops;
+  c.cycles = c.compute_cycles;
   for (int i = 0; i < levels_; ++i) {
     const hw::StorageLevel& hl = arch_->levels[static_cast<size_t>(i)];
     LevelCost& lc = c.levels[static_cast<size_t>(i)];
@@ -172,10 +219,14 @@ void Evaluator::price(Cost& c) const {
       read_words += dc.reads;
       write_words += dc.fills + dc.updates;
     }
-    lc.energy_pj = lc.read_energy_pj + lc.fill_energy_pj + lc.update_energy_pj;
+    lc.network_words = net_words_[static_cast<size_t>(i)];
+    lc.network_hops = net_hops_[static_cast<size_t>(i)];
+    lc.network_energy_pj = net_bit_hops_[static_cast<size_t>(i)] * hl.noc_hop_energy_pj_per_bit;
+    c.network_energy_pj += lc.network_energy_pj;
+    lc.energy_pj = lc.read_energy_pj + lc.fill_energy_pj + lc.update_energy_pj + lc.network_energy_pj;
     c.energy_pj += lc.energy_pj;
     // Bandwidth: demand per instance over the compute cycles against the level's words per cycle.
-    double cycles = static_cast<double>(iterations_);
+    double cycles = static_cast<double>(c.compute_cycles);
     lc.slowdown = 1;
     if (hl.read_bandwidth > 0 && read_words > 0)
       lc.slowdown = std::min(lc.slowdown, hl.read_bandwidth * cycles / static_cast<double>(read_words));
@@ -188,8 +239,8 @@ void Evaluator::price(Cost& c) const {
   c.mac_energy_pj = static_cast<double>(c.padded_macs) * arch_->compute.energy_per_mac_pj;
   c.energy_pj += c.mac_energy_pj;
   c.macs = problem_->macs();
-  c.utilization = static_cast<double>(c.macs) /
-                  (static_cast<double>(c.cycles) * static_cast<double>(arch_->compute.instances));
+  c.utilization = static_cast<double>(c.macs) / (static_cast<double>(c.cycles) *
+                                                 static_cast<double>(arch_->compute.instances) * static_cast<double>(ops));
   c.area_um2 = arch_->area_um2();
 }
 

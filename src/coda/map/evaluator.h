@@ -45,7 +45,9 @@ class Evaluator {
   const hw::Architecture* arch_;
   int dims_ = 0, spaces_ = 0, levels_ = 0;
   std::vector<detail::Projection> proj_;
-  std::vector<int64_t> fan_x_, fan_y_, capacity_;
+  std::vector<int64_t> fan_x_, fan_y_, fan_hw_, capacity_;
+  // Network scratch per level: deliveries, delivery x hops, delivery x hops x word bits.
+  std::vector<double> net_words_, net_hops_, net_bit_hops_;
   // Scratch, [level * dims_ + dim] or [level * spaces_ + space].
   std::vector<int64_t> tile_, below_, outer_, tile_words_, spatial_total_, dims_buf_;
   std::vector<detail::TemporalLoop> loops_;

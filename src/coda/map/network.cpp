@@ -34,10 +34,12 @@ NetworkMapping map_network(const std::vector<workload::LayerWork>& layers, const
     n.macs += lm.result.cost.macs;
     n.cycles += lm.result.cost.cycles;
     n.energy_pj += lm.result.cost.energy_pj;
+    n.network_energy_pj += lm.result.cost.network_energy_pj;
     n.layers.push_back(std::move(lm));
   }
   if (n.cycles)
-    n.utilization = static_cast<double>(n.macs) / (static_cast<double>(n.cycles) * static_cast<double>(a.compute.instances));
+    n.utilization = static_cast<double>(n.macs) / (static_cast<double>(n.cycles) * static_cast<double>(a.compute.instances) *
+                                                   static_cast<double>(a.compute.ops_per_cycle));
   n.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return n;
 }

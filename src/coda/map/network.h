@@ -25,7 +25,8 @@ struct NetworkMapping {
   std::vector<LayerMapping> layers;  // compute layers, in graph order
   int64_t macs = 0, cycles = 0;
   double energy_pj = 0, area_um2 = 0;
-  double utilization = 0;            // macs / (cycles x MAC units)
+  double network_energy_pj = 0;      // part of energy_pj spent on the levels' networks
+  double utilization = 0;            // macs / (cycles x MAC units x ops per cycle)
   uint64_t evaluated = 0, valid = 0; // over the distinct shapes searched
   int distinct_shapes = 0;
   double seconds = 0;

@@ -33,6 +33,9 @@ std::string format_cost(const Cost& c, const workload::Problem& p, const hw::Arc
     if (first)
       out += format("%-14s %9lld %14.2f %8.3f %8lld  (keeps nothing)\n", a.levels[k].name.c_str(),
                     (long long)l.utilized_instances, l.energy_pj, l.energy_pj / macs, (long long)l.cycles);
+    if (l.network_energy_pj > 0)
+      out += format("%-14s %9s %14s %8s %8s  %-10s %10s %12.0f words, %12.1f hops %14.2f\n", "", "", "", "", "",
+                    "(network)", "", l.network_words, l.network_hops, l.network_energy_pj);
   }
   out += format("%-14s %9lld %14.2f %8.3f %8lld\n", a.compute.name.c_str(), (long long)c.mac_instances, c.mac_energy_pj,
                 c.mac_energy_pj / macs, (long long)c.compute_cycles);

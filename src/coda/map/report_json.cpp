@@ -35,6 +35,7 @@ std::string cost_to_json(const Cost& c, const workload::Problem& p, const hw::Ar
   double macs = c.macs ? static_cast<double>(c.macs) : 1;
   std::string j = "{\"cycles\": " + num(c.cycles) + ", \"compute_cycles\": " + num(c.compute_cycles) +
                   ", \"energy_pj\": " + num(c.energy_pj) + ", \"energy_uj\": " + num(c.energy_pj / 1e6) +
+                  ", \"network_energy_pj\": " + num(c.network_energy_pj) +
                   ", \"pj_per_mac\": " + num(c.pj_per_mac()) + ", \"macs\": " + num(c.macs) +
                   ", \"utilization\": " + num(c.utilization) + ", \"area_mm2\": " + num(c.area_um2 / 1e6) +
                   ", \"levels\": [";
@@ -44,7 +45,9 @@ std::string cost_to_json(const Cost& c, const workload::Problem& p, const hw::Ar
          ", \"energy_pj\": " + num(l.energy_pj) + ", \"pj_per_mac\": " + num(l.energy_pj / macs) +
          ", \"cycles\": " + num(l.cycles) + ", \"slowdown\": " + num(l.slowdown) +
          ", \"read_energy_pj\": " + num(l.read_energy_pj) + ", \"fill_energy_pj\": " + num(l.fill_energy_pj) +
-         ", \"update_energy_pj\": " + num(l.update_energy_pj) + ", \"data_spaces\": [";
+         ", \"update_energy_pj\": " + num(l.update_energy_pj) + ", \"network\": {\"words\": " +
+         num(l.network_words) + ", \"hops\": " + num(l.network_hops) + ", \"energy_pj\": " + num(l.network_energy_pj) +
+         "}, \"data_spaces\": [";
     bool first = true;
     for (size_t s = 0; s < l.data_spaces.size(); ++s) {
       const DataSpaceCost& d = l.data_spaces[s];
