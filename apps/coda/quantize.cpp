@@ -26,7 +26,7 @@ struct QuantizeOptions {
   int64_t calib = 512, limit = -1;
   int threads = 0;
   double alpha = -1, ffas = 10, clip_ratio = 0.9;
-  bool list = false, eval = false, report = false, json = false, no_bmm = false;
+  bool list = false, eval = false, report = false, json = false, no_bmm = false, qlinear = false;
   std::vector<std::string> formats, methods;
 };
 
@@ -57,6 +57,7 @@ quant::PtqOptions ptq_options(const QuantizeOptions& q) {
   if (!(q.clip_ratio > 0 && q.clip_ratio <= 1)) throw InvalidError("--clip-ratio", format("%g is outside (0, 1]", q.clip_ratio));
   o.clip_ratio = static_cast<float>(q.clip_ratio);
   o.quantize_bmm = !q.no_bmm;
+  o.qlinear = q.qlinear;
   o.threads = q.threads;
   if (!q.plan.empty()) quant::apply_plan_file(q.plan, o);
   return o;
@@ -172,7 +173,7 @@ int run_quantize(const QuantizeOptions& q) {
     for (const auto& l : r.layers)
       layers.push_back({{"name", l.name}, {"op", l.op}, {"weights", l.weights}, {"acts", l.acts}, {"method", l.method},
                         {"smoothed_channels", l.smoothed_channels}, {"exempt_channels", l.exempt_channels},
-                        {"error_rtn", l.error_rtn}, {"error_gptq", l.error_gptq}});
+                        {"error_rtn", l.error_rtn}, {"error_gptq", l.error_gptq}, {"qlinear", l.qlinear}});
     nlohmann::json j = {{"model", q.model}, {"method", q.method}, {"layers", layers}, {"seconds", seconds}};
     if (!q.output.empty()) j["output"] = q.output;
     if (ev) j["eval"] = {{"metric", ev->metric}, {"value", ev->value}, {"samples", ev->samples}};
@@ -181,7 +182,7 @@ int run_quantize(const QuantizeOptions& q) {
   }
   std::printf("%-32s %-6s %-10s %-28s %-12s %12s %12s\n", "layer", "op", "weights", "acts", "method", "err_rtn", "err_gptq");
   for (const auto& l : r.layers) {
-    std::string m = l.method;
+    std::string m = l.method + (l.qlinear ? " qlinear" : "");
     if (l.smoothed_channels) m += format(" s%lld", (long long)l.smoothed_channels);
     std::printf("%-32s %-6s %-10s %-28s %-12s %12s %12s\n", l.name.c_str(), l.op.c_str(), l.weights.c_str(), l.acts.c_str(),
                 m.c_str(), l.error_rtn >= 0 ? format("%.4g", l.error_rtn).c_str() : "-",
@@ -212,6 +213,8 @@ Action add_quantize(CLI::App& app) {
   sub->add_option("--ffas", o->ffas, "esca: percent of highest-variance input channels left unsmoothed (default 10)");
   sub->add_option("--clip-ratio", o->clip_ratio, "dynamic activations: range clip ratio (default 0.9)");
   sub->add_flag("--no-bmm", o->no_bmm, "leave activation x activation MatMuls in float");
+  sub->add_flag("--qlinear", o->qlinear,
+                "write INT8 layers as QLinearConv / QLinearMatMul (integer end to end; needs 8-bit static acts, symmetric INT weights)");
   sub->add_option("--dataset", o->dataset, "dataset for calibration and --eval (default: the model's)");
   sub->add_option("--limit", o->limit, "--eval/--report: the first N test samples only");
   sub->add_option("--threads", o->threads, "threads (default: all cores)")->check(CLI::NonNegativeNumber);

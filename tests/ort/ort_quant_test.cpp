@@ -1,10 +1,11 @@
-// Quantized (QDQ) models that `coda quantize` writes, run by ONNX Runtime (optimisations disabled)
-// and by coda's executor.
+// Quantized models that `coda quantize` writes (QDQ, and QLinearConv / QLinearMatMul with
+// --qlinear), run by ONNX Runtime (optimisations disabled) and by coda's executor.
 //
 // Per layer: every quantized layer is cut out with the nodes quantize_model added for it (smoothing
 // Div, QuantizeLinear / Clip / DequantizeLinear or the dynamic per-row quantizer, the weight's
 // DequantizeLinear) and run on the activation coda computed for it; outputs agree within 1e-5 (relative
-// to the largest output magnitude when that exceeds 1).
+// to the largest output magnitude when that exceeds 1); QLinear layers give identical integers, so
+// their dequantized outputs are equal.
 // Whole model: the same quantized model end to end. A float difference of one ulp upstream can move a
 // value across a rounding boundary of a later QuantizeLinear, so the whole-model check is that the
 // predictions (argmax) agree on at least 97% of the samples and the outputs within 5% of their range.
@@ -33,6 +34,7 @@ struct Config {
   const char* weights;
   const char* acts;
   const char* mode;  // "" = method default
+  bool qlinear = false;
 };
 
 const Config kConfigs[] = {
@@ -42,6 +44,8 @@ const Config kConfigs[] = {
     {"w4a4_esca", "esca", "int4/g4/asym", "uint4", ""},
     {"w4a8_gptq_group", "gptq", "int4/g16", "uint8", "dynamic"},
     {"mxfp4_rtn", "rtn", "mxfp4", "uint8", ""},
+    {"w8a8_rtn_qlinear", "rtn", "int8/ch", "uint8", "", true},
+    {"w8a8_gptq_qlinear", "gptq", "int8", "int8", "", true},
 };
 
 graph::Graph load(const std::string& name) {
@@ -113,6 +117,7 @@ TEST_P(QuantOrt, ExportedModelMatchesOnnxRuntime) {
   if (std::string(cfg.mode) == "dynamic") o.act_mode = quant::ActMode::Dynamic;
   if (calib.images.defined() && quant::model_task(g) == "reconstruction") o.importance = quant::esca_importance_map(calib.images);
   o.threads = 2;
+  o.qlinear = cfg.qlinear;
   quant::PtqResult r = quant::quantize_model(g, calib, o);
 
   fs::path dir = scratch(label);
@@ -136,11 +141,13 @@ TEST_P(QuantOrt, ExportedModelMatchesOnnxRuntime) {
   if (rows) std::printf(", argmax agrees on %lld/%lld", (long long)agree, (long long)rows);
   std::printf("\n");
   EXPECT_LE(d, 0.05 * (hi - lo)) << label;
-  if (rows) EXPECT_GE(agree, 0.97 * rows) << label;
+  if (rows) {
+    EXPECT_GE(agree, 0.97 * rows) << label;
+  }
 
   // Layer by layer, on the activations coda computed.
   double worst = 0;
-  int checked = 0;
+  int checked = 0, integer_layers = 0;
   for (const quant::LayerReport& l : r.layers) {
     if (l.method == "skip" || l.method == "fp32") continue;
     std::vector<std::string> boundary;
@@ -160,11 +167,22 @@ TEST_P(QuantOrt, ExportedModelMatchesOnnxRuntime) {
     worst = std::max(worst, dl);
     double mag = 1;
     for (int64_t i = 0; i < ort[0].numel(); ++i) mag = std::max(mag, std::fabs(ort[0].get_f64(i)));
-    EXPECT_LE(dl, 1e-5 * mag) << label << " layer " << l.name;
+    if (l.qlinear) {  // integer layers: identical integers, so identical dequantized floats
+      EXPECT_EQ(dl, 0.0) << label << " layer " << l.name;
+      ++integer_layers;
+    } else {
+      EXPECT_LE(dl, 1e-5 * mag) << label << " layer " << l.name;
+    }
     ++checked;
   }
-  std::printf("[ort-quant] %-28s %d layers, worst max|coda-ort| = %.3g\n", label.c_str(), checked, worst);
+  std::printf("[ort-quant] %-28s %d layers (%d QLinear), worst max|coda-ort| = %.3g\n", label.c_str(), checked,
+              integer_layers, worst);
   EXPECT_GT(checked, 0);
+  if (cfg.qlinear) {  // every layer with a weight (activation x activation MatMuls stay QDQ)
+    int weighted = 0;
+    for (const auto& l : r.layers) weighted += l.method != "static" && l.method != "skip" && l.method != "fp32";
+    EXPECT_EQ(integer_layers, weighted) << label;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, QuantOrt,

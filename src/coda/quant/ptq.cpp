@@ -244,22 +244,31 @@ ValueId emit_weight(Builder& b, const QWeight& q, const Layer& l, const Shape& s
   return b.constant("w_fq", weight_from_matrix(q.w_hat, l, shape));
 }
 
-// Static per-tensor activation quantization: x -> QuantizeLinear [-> Clip] -> DequantizeLinear.
-ValueId emit_static_act(Builder& b, ValueId x, const NumberFormat& f, const QuantParams& p) {
+// Static per-tensor activation quantization: x -> QuantizeLinear [-> Clip] (the integer codes).
+struct QuantizedAct {
+  ValueId codes, scale, zero;
+};
+QuantizedAct emit_quantize_act(Builder& b, ValueId x, const NumberFormat& f, const QuantParams& p) {
   const DType t = f.asymmetric ? DType::u8 : DType::i8;
-  const float scale = p.scale.data<float>()[0];
-  const int32_t zp = p.zero_point.data<int32_t>()[0];
   Tensor s(DType::f32, {});
-  s.data<float>()[0] = scale;
-  ValueId sv = b.constant("x_scale", s), zv = b.constant("x_zero", scalar_of(t, zp));
-  ValueId q = b.node(OpKind::QuantizeLinear, "x_q", {x, sv, zv}, {}, t);
+  s.data<float>()[0] = p.scale.data<float>()[0];
+  QuantizedAct q;
+  q.scale = b.constant("x_scale", s);
+  q.zero = b.constant("x_zero", scalar_of(t, p.zero_point.data<int32_t>()[0]));
+  q.codes = b.node(OpKind::QuantizeLinear, "x_q", {x, q.scale, q.zero}, {}, t);
   const int32_t tmin = t == DType::u8 ? 0 : -128, tmax = t == DType::u8 ? 255 : 127;
   if (f.qmin() != tmin || f.qmax() != tmax)
-    q = b.node(OpKind::Clip, "x_clip",
-               {q, b.constant("x_qmin", scalar_of(t, static_cast<int32_t>(f.qmin()))),
-                b.constant("x_qmax", scalar_of(t, static_cast<int32_t>(f.qmax())))},
-               {}, t);
-  return b.node(OpKind::DequantizeLinear, "x_dq", {q, sv, zv}, {}, DType::f32);
+    q.codes = b.node(OpKind::Clip, "x_clip",
+                     {q.codes, b.constant("x_qmin", scalar_of(t, static_cast<int32_t>(f.qmin()))),
+                      b.constant("x_qmax", scalar_of(t, static_cast<int32_t>(f.qmax())))},
+                     {}, t);
+  return q;
+}
+
+// ... -> DequantizeLinear: the fake-quantized activation.
+ValueId emit_static_act(Builder& b, ValueId x, const NumberFormat& f, const QuantParams& p) {
+  QuantizedAct q = emit_quantize_act(b, x, f, p);
+  return b.node(OpKind::DequantizeLinear, "x_dq", {q.codes, q.scale, q.zero}, {}, DType::f32);
 }
 
 // ESCA's dynamic per-row quantizer as float ops; equals quantize_dynamic_per_row(x, bits, cr, asym).
@@ -374,6 +383,76 @@ NumberFormat check_static_act(const NumberFormat& f) {
     throw InvalidError("--acts", "activation format '" + format_name(f) +
                                      "' is not supported: activations take per-tensor INT of 2..8 bits");
   return f;
+}
+
+// Rewrites layer `name` as QLinearConv / QLinearMatMul on the integer codes of its input and
+// weight, with a calibrated output scale, followed by DequantizeLinear (and the Gemm's bias in
+// float). x is the layer's (smoothed) float input; px its quantization.
+void emit_qlinear(Graph& g, Builder& b, const std::string& name, const Layer& l, const Node& n0, ValueId x,
+                  const NumberFormat& acts, const QuantParams& px, const QWeight& q, const Shape& wshape,
+                  const PtqOptions& o, const Calibration& calib) {
+  const bool conv = l.op == OpKind::Conv;
+  const ValueId y = n0.outputs.at(0);
+  const bool float_bias = !conv && n0.has_input(2);
+  Tensor bias;
+  if (n0.has_input(2)) {
+    if (!is_const(g, n0.inputs[2])) throw InvalidError(name, "a QLinear layer needs a constant bias");
+    bias = *g.value(n0.inputs[2]).constant;
+  }
+  // The output's range over the calibration set (without a Gemm's bias, added after).
+  auto obs = make_observer(o.observer, acts);
+  for (Tensor t : capture(g, y, calib, o.threads)) {
+    if (float_bias) {
+      const int64_t nb = bias.numel();
+      for (int64_t k = 0; k < t.numel(); ++k) t.data<float>()[k] -= bias.data<float>()[nb == 1 ? 0 : k % nb];
+    }
+    obs->observe(t);
+  }
+  Range ry = obs->range();
+  const QuantParams py = choose_params(acts, ry.min, ry.max);
+  const DType t = acts.asymmetric ? DType::u8 : DType::i8;
+
+  QuantizedAct xq = emit_quantize_act(b, x, acts, px);
+  // Weight codes in the layout the op wants: Conv [K, C, kh, kw]; MatMul [in, out].
+  const int64_t out = q.codes.dim(0), red = q.codes.dim(1);
+  Tensor wcodes(DType::i8, conv ? wshape : Shape{red, out});
+  for (int64_t i = 0; i < out; ++i)
+    for (int64_t j = 0; j < red; ++j)
+      wcodes.data<int8_t>()[conv ? i * red + j : j * out + i] = static_cast<int8_t>(q.codes.data<int32_t>()[i * red + j]);
+  const int64_t rows = q.scale.dim(0);
+  Tensor ws = rows == 1 ? Tensor(DType::f32, {}) : Tensor(DType::f32, {rows});
+  std::memcpy(ws.raw(), q.scale.raw(), ws.nbytes());
+  Tensor wz(DType::i8, ws.shape());
+  Tensor ys(DType::f32, {});
+  ys.data<float>()[0] = py.scale.data<float>()[0];
+  std::vector<ValueId> in{xq.codes, xq.scale, xq.zero, b.constant("w_codes", wcodes), b.constant("w_scale", ws),
+                          b.constant("w_zero", wz), b.constant("y_scale", ys),
+                          b.constant("y_zero", scalar_of(t, py.zero_point.data<int32_t>()[0]))};
+  if (conv && bias.defined()) {  // int32 bias on the accumulator's scale x_scale * w_scale
+    Tensor bq(DType::i32, {bias.numel()});
+    const float sx = px.scale.data<float>()[0];
+    for (int64_t k = 0; k < bias.numel(); ++k) {
+      const float sw = ws.data<float>()[rows == 1 ? 0 : k];
+      bq.data<int32_t>()[k] = static_cast<int32_t>(std::nearbyint(bias.data<float>()[k] / (sx * sw)));
+    }
+    in.push_back(b.constant("bias_q", bq));
+  }
+  const ValueId yq = g.add_value(g.fresh_name(name + ".y_q"), t);
+  Node& n = g.nodes()[static_cast<size_t>(node_index(g, name))];
+  std::map<std::string, graph::Attribute> attrs;
+  if (conv) attrs = n.attrs;
+  else if (n.attrs.count("_opset")) attrs["_opset"] = n.attrs.at("_opset");
+  n.op = conv ? OpKind::QLinearConv : OpKind::QLinearMatMul;
+  n.inputs = in;
+  n.outputs = {yq};
+  n.attrs = attrs;
+  if (float_bias) {
+    ValueId dq = b.node(OpKind::DequantizeLinear, "y_dq", {yq, in[6], in[7]}, {}, DType::f32);
+    g.add_node(OpKind::Add, g.fresh_name(name + ".bias"), {dq, n0.inputs[2]}, {y});
+  } else {
+    g.add_node(OpKind::DequantizeLinear, g.fresh_name(name + ".y_dq"), {yq, in[6], in[7]}, {y});
+  }
+  g.sort();
 }
 
 }  // namespace
@@ -571,6 +650,20 @@ PtqResult quantize_model(const Graph& g_in, const Calibration& calib, const PtqO
       Tensor sb = s.clone();
       if (conv) sb = sb.reshaped({s.numel(), 1, 1});
       x = b.node(OpKind::Div, "smooth", {x, b.constant("smooth_scale", std::move(sb))}, {}, DType::f32);
+    }
+    const bool qlinear = o.qlinear && acts && mode == ActMode::Static && acts->bits == 8 && q.codes.defined() &&
+                         !wfmt.asymmetric && wfmt.bits <= 8 && q.scale.dim(1) == 1 &&
+                         (conv || (n0.f("alpha", 1.f) == 1.f && n0.f("beta", 1.f) == 1.f && !l.trans_a));
+    if (qlinear) {
+      auto obs = make_observer(o.observer, *acts);
+      for (const Tensor& t : xs) obs->observe(t);
+      Range r = obs->range();
+      const QuantParams px = choose_params(*acts, r.min, r.max);
+      rep.acts = format_name(*acts) + " (static " + o.observer + ")";
+      rep.qlinear = true;
+      emit_qlinear(g, b, name, l, n0, x, *acts, px, q, wshape, o, calib);
+      result.layers.push_back(rep);
+      continue;
     }
     if (acts && mode == ActMode::Static) {
       auto obs = make_observer(o.observer, *acts);

@@ -65,6 +65,11 @@ struct PtqOptions {
   double ffas_percent = 10;         // esca: % of input channels (highest variance) left unsmoothed
   GptqOptions gptq;
   bool quantize_bmm = true;         // quantize both inputs of activation x activation MatMuls
+  // INT8 integer layers: where weights are symmetric INT (<= 8 bits) per tensor or channel and
+  // activations static 8-bit, the layer becomes QLinearConv / QLinearMatMul with a calibrated output
+  // scale (then DequantizeLinear, and a Gemm's bias in float): integer arithmetic end to end, as
+  // ONNX Runtime's QOperator format. Other layers stay QDQ.
+  bool qlinear = false;
   Tensor importance;                // esca: f32 [H, W] importance map (empty: all ones)
   std::map<std::string, LayerSetting> layers;  // by node name (a ConvTranspose's name reaches its sub-pixel Conv)
   int threads = 0;
@@ -76,6 +81,7 @@ struct LayerReport {
   std::string name, op;
   std::string weights = "fp32", acts = "fp32", method;
   int64_t smoothed_channels = 0, exempt_channels = 0;  // channels with s != 1 / FFAS exemptions
+  bool qlinear = false;  // written as QLinearConv / QLinearMatMul
   double error_rtn = -1, error_gptq = -1;  // tr((W-Q) H (W-Q)^T) where a Hessian was built (< 0: none)
 };
 
