@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
@@ -26,7 +27,7 @@ struct QuantizeOptions {
   int64_t calib = 512, limit = -1;
   int threads = 0;
   double alpha = -1, ffas = 10, clip_ratio = 0.9;
-  bool list = false, eval = false, report = false, json = false, no_bmm = false, qlinear = false;
+  bool list = false, eval = false, report = false, json = false, no_bmm = false, qlinear = false, no_smooth = false, no_importance = false;
   std::vector<std::string> formats, methods;
 };
 
@@ -58,13 +59,16 @@ quant::PtqOptions ptq_options(const QuantizeOptions& q) {
   o.clip_ratio = static_cast<float>(q.clip_ratio);
   o.quantize_bmm = !q.no_bmm;
   o.qlinear = q.qlinear;
+  o.esca_smooth = !q.no_smooth;
   o.threads = q.threads;
   if (!q.plan.empty()) quant::apply_plan_file(q.plan, o);
   return o;
 }
 
 std::string metric_text(const quant::Evaluation& e) {
-  return e.metric == "psnr_db" ? format("%.3f dB", e.value) : format("%.2f%%", 100 * e.value);
+  if (e.metric != "psnr_db") return format("%.2f%%", 100 * e.value);
+  if (std::isnan(e.roi_psnr_db)) return format("%.3f dB", e.value);
+  return format("%.3f dB (ROI %.3f)", e.value, e.roi_psnr_db);
 }
 
 int run_report(const QuantizeOptions& q, const graph::Graph& g, const quant::EvalOptions& eo) {
@@ -80,11 +84,13 @@ int run_report(const QuantizeOptions& q, const graph::Graph& g, const quant::Eva
   progress_done();
   if (q.json) {
     nlohmann::json j = nlohmann::json::array();
-    for (const auto& r : rows)
+    for (const auto& r : rows) {
       j.push_back({{"format", r.config.format}, {"weights", r.config.weights}, {"acts", r.config.acts},
                    {"method", r.config.method}, {"metric", r.eval.metric}, {"value", r.eval.value},
                    {"samples", r.eval.samples}, {"quantize_seconds", r.quantize_seconds},
                    {"eval_seconds", r.eval.seconds}, {"note", r.note}});
+      if (!std::isnan(r.eval.roi_psnr_db)) j.back()["roi_psnr_db"] = r.eval.roi_psnr_db;
+    }
     std::printf("%s\n", nlohmann::json({{"model", q.model}, {"calib", q.calib}, {"rows", j}}).dump(2).c_str());
     return 0;
   }
@@ -139,7 +145,7 @@ int run_quantize(const QuantizeOptions& q) {
   if (q.output.empty() && !q.eval) throw InvalidError("coda quantize", "give -o OUT.onnx, --eval, --report or --list");
   const auto t0 = std::chrono::steady_clock::now();
   quant::Calibration calib = quant::calibration_inputs(g, eo, q.calib);
-  if (o.method == quant::PtqMethod::Esca && !o.importance.defined() && quant::model_task(g) == "reconstruction" &&
+  if (o.method == quant::PtqMethod::Esca && !q.no_importance && !o.importance.defined() && quant::model_task(g) == "reconstruction" &&
       calib.images.defined())
     o.importance = quant::esca_importance_map(calib.images);
   o.progress = [](const std::string& layer, int i, int n) { progress_line(format("  layer %d/%d %s", i + 1, n, layer.c_str())); };
@@ -162,6 +168,8 @@ int run_quantize(const QuantizeOptions& q) {
   std::optional<quant::Evaluation> ev;
   if (q.eval) {
     quant::EvalOptions e2 = eo;
+    if (quant::model_task(g) == "reconstruction" && calib.images.defined())
+      e2.roi = quant::esca_importance_map(calib.images);
     e2.progress = [](int64_t done, int64_t total, double s) {
       if (tty()) progress_line(format("  %lld/%lld samples  %.1f s", (long long)done, (long long)total, s));
     };
@@ -212,6 +220,8 @@ Action add_quantize(CLI::App& app) {
   sub->add_option("--alpha", o->alpha, "smoothing strength (default 0.5 smoothquant, 0.8 esca)");
   sub->add_option("--ffas", o->ffas, "esca: percent of highest-variance input channels left unsmoothed (default 10)");
   sub->add_option("--clip-ratio", o->clip_ratio, "dynamic activations: range clip ratio (default 0.9)");
+  sub->add_flag("--no-smooth", o->no_smooth, "esca ablation: no ICAS/FFAS smoothing");
+  sub->add_flag("--no-importance", o->no_importance, "esca ablation: no importance map (plain Hessian and statistics)");
   sub->add_flag("--no-bmm", o->no_bmm, "leave activation x activation MatMuls in float");
   sub->add_flag("--qlinear", o->qlinear,
                 "write INT8 layers as QLinearConv / QLinearMatMul (integer end to end; needs 8-bit static acts, symmetric INT weights)");

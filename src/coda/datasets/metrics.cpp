@@ -85,6 +85,33 @@ double top1_subset(const Tensor& logits, const std::vector<int>& labels, const s
   return acc.accuracy();
 }
 
+RoiPsnrAccumulator::RoiPsnrAccumulator(Tensor roi_map) : roi(std::move(roi_map)) {
+  if (roi.dtype() != DType::f32 || roi.rank() != 2)
+    throw InvalidError("roi psnr", "the region-of-interest map must be f32 [H, W], got " + shape_str(roi.shape()));
+  for (int64_t i = 0; i < roi.numel(); ++i)
+    if (!(roi.data<float>()[i] >= 0)) throw InvalidError("roi psnr", "the region-of-interest map has a negative or NaN weight");
+}
+
+void RoiPsnrAccumulator::add(const Tensor& pred, const Tensor& ref) {
+  const int64_t hw = roi.numel();
+  if (!pred.defined() || pred.shape() != ref.shape() || pred.rank() < 2 || pred.dim(-2) != roi.dim(0) ||
+      pred.dim(-1) != roi.dim(1))
+    throw InvalidError("roi psnr", format("prediction %s, reference %s and map %s do not match", shape_str(pred.shape()).c_str(),
+                                          shape_str(ref.shape()).c_str(), shape_str(roi.shape()).c_str()));
+  const float* m = roi.data<float>();
+  for (int64_t i = 0; i < pred.numel(); ++i) {
+    const double e = pred.get_f64(i) - ref.get_f64(i);
+    sum_weighted_squared_error += m[i % hw] * e * e;
+    sum_weight += m[i % hw];
+  }
+}
+
+double RoiPsnrAccumulator::psnr_db(double peak) const {
+  if (sum_weight == 0) return std::nan("");
+  const double mse = sum_weighted_squared_error / sum_weight;
+  return mse == 0 ? INFINITY : 10 * std::log10(peak * peak / mse);
+}
+
 void PsnrAccumulator::add(const Tensor& pred, const Tensor& ref) {
   if (!pred.defined() || !ref.defined() || pred.shape() != ref.shape())
     throw InvalidError("psnr", format("prediction %s and reference %s differ in shape",

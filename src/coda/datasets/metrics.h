@@ -44,6 +44,17 @@ struct PsnrAccumulator {
   double psnr_db(double peak = 1.0) const;
 };
 
+// PSNR with every pixel's squared error weighted by a region-of-interest map roi [H, W] (>= 0,
+// broadcast over the leading dims of [..., H, W] images): 10 log10(peak^2 / (Σ m·e² / Σ m)).
+// ESCA's stand-in for a face-ROI-weighted quality (specs/papers.md §1 (d)).
+struct RoiPsnrAccumulator {
+  Tensor roi;  // f32 [H, W]
+  double sum_weighted_squared_error = 0, sum_weight = 0;
+  explicit RoiPsnrAccumulator(Tensor roi_map);  // InvalidError for a non-f32, non-2-D or negative map
+  void add(const Tensor& pred, const Tensor& ref);
+  double psnr_db(double peak = 1.0) const;
+};
+
 // Mean squared error over all elements.
 double mse(const Tensor& pred, const Tensor& ref);
 // 10 log10(peak^2 / mse(pred, ref)).

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 #include "coda/core/error.h"
 #include "coda/datasets/digits_graph.h"
@@ -53,13 +54,17 @@ Evaluation evaluate_fashion_mnist(const graph::Graph& g, const EvalOptions& o, c
   exec::Executor ex(g, {o.threads});
   datasets::Top1Accumulator top1;
   datasets::PsnrAccumulator psnr;
+  std::optional<datasets::RoiPsnrAccumulator> roi;
+  if (encoder && o.roi.defined()) roi.emplace(o.roi);
   const auto t0 = std::chrono::steady_clock::now();
   for (int64_t lo = 0; lo < n; lo += o.batch) {
     const int64_t hi = std::min(n, lo + o.batch);
     Tensor x = rows(data.images, lo, hi);
     if (encoder) {
       Tensor z = encoder->run(std::vector<Tensor>{x}).at(0);
-      psnr.add(ex.run(std::vector<Tensor>{z}).at(0), x);
+      Tensor y = ex.run(std::vector<Tensor>{z}).at(0);
+      psnr.add(y, x);
+      if (roi) roi->add(y, x);
     } else {
       std::vector<int> labels(data.labels.begin() + lo, data.labels.begin() + hi);
       top1.add(ex.run(std::vector<Tensor>{x}).at(0), labels);
@@ -71,6 +76,7 @@ Evaluation evaluate_fashion_mnist(const graph::Graph& g, const EvalOptions& o, c
   r.samples = n;
   r.metric = encoder ? "psnr_db" : "top1";
   r.value = encoder ? psnr.psnr_db() : top1.accuracy();
+  if (roi) r.roi_psnr_db = roi->psnr_db();
   return r;
 }
 

@@ -9,6 +9,7 @@
 //   o.encoder = onnx::import_file("encoder.onnx");     // reconstruction models need their encoder
 //   Calibration c = calibration_inputs(decoder, o, 512); // 512 training samples as input batches
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -27,6 +28,7 @@ struct EvalOptions {
   int64_t batch = 250;                   // samples per executor call
   int threads = 0;                       // 0: all cores
   std::optional<graph::Graph> encoder;   // for reconstruction models (metadata coda.encoder)
+  Tensor roi;                            // reconstruction: f32 [H, W] map for the ROI-weighted PSNR (optional)
   // Called after every batch with (samples done, total, seconds elapsed); may be empty.
   std::function<void(int64_t, int64_t, double)> progress;
 };
@@ -36,6 +38,7 @@ struct Evaluation {
   double value = 0;
   int64_t samples = 0;
   double seconds = 0;
+  double roi_psnr_db = NAN;  // reconstruction with EvalOptions::roi: the ROI-weighted PSNR
 };
 
 // The model's task ("classification", "reconstruction", "node-classification") and dataset, from

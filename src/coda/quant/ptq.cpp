@@ -593,7 +593,11 @@ PtqResult quantize_model(const Graph& g_in, const Calibration& calib, const PtqO
     Tensor w = g.value(wv).constant->clone();
     const Shape wshape = w.shape();
     const bool conv = l.op == OpKind::Conv;
-    const bool want_smooth = smooths(method) && acts && !l.trans_a && l.groups == 1;
+    // ESCA smooths the (sub-pixel) convolutions it was designed for, whose per-row activation
+    // quantizer sees one channel per row; its fully-connected layers get the weighted GPTQ only
+    // (ESCA's code leaves texture_fc out of PTQ altogether).
+    const bool want_smooth = smooths(method) && acts && !l.trans_a && l.groups == 1 &&
+                             (method != PtqMethod::Esca || (conv && o.esca_smooth));
     const bool want_h = uses_hessian(method) && wfmt.kind == FormatKind::Int && l.groups == 1 && !l.trans_a;
     if (uses_hessian(method) && !want_h) rep.method = "rtn";
     std::vector<Tensor> xs;

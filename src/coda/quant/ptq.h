@@ -11,10 +11,11 @@
 //   smoothquant  per-input-channel s = max|X_c|^α / max|W_c|^(1-α) (α = 0.5), W <- W·s, X <- X/s
 //                (a Div node before the layer); then RTN.
 //   gptq         weights by GPTQ (quant/gptq.h) on H = 2/N·XᵀX of the layer's calibration input.
-//   esca         ICAS smoothing (α = 0.8) with statistics of X ⊙ M, M the importance map brought to
-//                the layer's resolution by max pooling; FFAS: the `ffas_percent`% highest-variance
-//                channels are not smoothed; GPTQ on the Hessian of X ⊙ M. Activations default to
-//                ESCA's dynamic per-row asymmetric quantizer (clip ratio 0.9).
+//   esca         on convolutions: ICAS smoothing (α = 0.8) with statistics of X ⊙ M, M the importance
+//                map brought to the layer's resolution by max pooling; FFAS: the `ffas_percent`%
+//                highest-variance channels are not smoothed; GPTQ on the Hessian of X ⊙ M. On Gemm /
+//                MatMul layers (which ESCA leaves out of PTQ) GPTQ without smoothing. Activations
+//                default to ESCA's dynamic per-row asymmetric quantizer (clip ratio 0.9).
 // Activations: static per tensor (ranges from a calibration observer; QuantizeLinear [-> Clip] ->
 // DequantizeLinear before the layer), or dynamic per row of the last axis (a subgraph of float ops
 // equal to quant::quantize_dynamic_per_row). Weights: DequantizeLinear of integer codes where the
@@ -71,6 +72,7 @@ struct PtqOptions {
   // ONNX Runtime's QOperator format. Other layers stay QDQ.
   bool qlinear = false;
   Tensor importance;                // esca: f32 [H, W] importance map (empty: all ones)
+  bool esca_smooth = true;          // esca ablation: false skips ICAS/FFAS (importance-weighted GPTQ only)
   std::map<std::string, LayerSetting> layers;  // by node name (a ConvTranspose's name reaches its sub-pixel Conv)
   int threads = 0;
   // Called before each layer with (layer name, index, count); may be empty.

@@ -56,6 +56,7 @@ std::vector<StudyRow> accuracy_study(const graph::Graph& g, const EvalOptions& e
   base.threads = eo.threads;
   EvalOptions quiet = eo;
   quiet.progress = nullptr;
+  if (base.importance.defined()) quiet.roi = base.importance;  // the ROI ESCA optimises for, measured too
   std::vector<StudyRow> rows;
   StudyRow fp;
   fp.config = {"FP32", "fp32", "fp32", "fp32"};
