@@ -1,7 +1,9 @@
 // QuantizeLinear and DequantizeLinear, per tensor or per axis (opset 13), uint8 / int8 (and int32
 // input for DequantizeLinear). Quantisation is ONNX Runtime's: x / scale in float, clamp to the
 // range shifted by the zero point, round half to even, add the zero point.
+#include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "coda/exec/kernel_list.h"
 #include "coda/exec/quant_util.h"
@@ -38,16 +40,26 @@ Outputs op_QuantizeLinear(const Node& n, const Inputs& in, KernelContext& ctx) {
   quant_range(n, zp.dtype, qmin, qmax);
   if (zp.dtype == DType::i32) unsupported(n, "QuantizeLinear to int32 is not supported");
   Tensor y = make_uninit_output(n, zp.dtype, x.shape());
+  // Runs of one channel with its scale and zero point hoisted, so that the loop vectorises. Rounding
+  // adds and subtracts 1.5 * 2^23: round half to even (as nearbyint) for the clamped |v| < 2^22.
   auto run = [&](const auto* px, auto* py) {
+    using Q = std::remove_reference_t<decltype(py[0])>;
     parallel_for(ctx, x.numel(), 1 << 15, [&](int64_t lo, int64_t hi) {
-      for (int64_t i = lo; i < hi; ++i) {
+      for (int64_t i = lo; i < hi;) {
         const int64_t c = (i / inner) % channels;
+        const int64_t end = std::min(hi, (i / inner + 1) * inner);
         const int32_t z = zp.at(c);
-        float v = static_cast<float>(px[i]) / scale.at(c);
+        const float sc = scale.at(c);
         const float fl = static_cast<float>(qmin - z), fh = static_cast<float>(qmax - z);
-        v = v > fl ? v : fl;
-        v = v < fh ? v : fh;
-        py[i] = static_cast<std::remove_reference_t<decltype(py[i])>>(static_cast<int32_t>(std::nearbyint(v)) + z);
+        constexpr float kMagic = 12582912.f;
+        for (int64_t k = i; k < end; ++k) {
+          float v = static_cast<float>(px[k]) / sc;
+          v = v > fl ? v : fl;  // NaN -> the low end, as MLAS's max/min
+          v = v < fh ? v : fh;
+          const float r = (v + kMagic) - kMagic;
+          py[k] = static_cast<Q>(static_cast<int32_t>(r) + z);
+        }
+        i = end;
       }
     });
   };
@@ -74,9 +86,15 @@ Outputs op_DequantizeLinear(const Node& n, const Inputs& in, KernelContext& ctx)
   float* py = y.data<float>();
   auto run = [&](const auto* px) {
     parallel_for(ctx, x.numel(), 1 << 15, [&](int64_t lo, int64_t hi) {
-      for (int64_t i = lo; i < hi; ++i) {
+      for (int64_t i = lo; i < hi;) {
         const int64_t c = (i / inner) % channels;
-        py[i] = static_cast<float>(static_cast<int64_t>(px[i]) - zp.at(c)) * scale.at(c);
+        const int64_t end = std::min(hi, (i / inner + 1) * inner);
+        const int32_t z = zp.at(c);
+        const float sc = scale.at(c);
+        using X = std::remove_cv_t<std::remove_reference_t<decltype(px[0])>>;
+        using Wide = std::conditional_t<sizeof(X) < 4, int32_t, int64_t>;  // int32 x - zero point may overflow int32
+        for (int64_t k = i; k < end; ++k) py[k] = static_cast<float>(static_cast<Wide>(px[k]) - z) * sc;
+        i = end;
       }
     });
   };
