@@ -142,3 +142,55 @@ TEST(Cli, RunReproducesEveryFixtureMetric) {
 }
 
 }  // namespace
+
+namespace {
+
+// `coda quantize`: the written model is the one evaluated, plans and bad input.
+TEST(CliQuantize, WritesTheModelItEvaluates) {
+  const std::string src = CODA_SOURCE_DIR;
+  fs::path dir = fs::temp_directory_path() / ("coda_cli_" + std::to_string(getpid())) / "quant";
+  fs::create_directories(dir);
+  Outcome r = coda("quantize " + src + "/models/cnn.onnx --method gptq --weights int4/ch --acts uint8 --calib 64 --eval "
+                   "--limit 500 --json -o " + (dir / "cnn_w4a8.onnx").string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["layers"].size(), 4u);
+  for (auto& l : j["layers"]) {
+    EXPECT_EQ(l["method"], "gptq");
+    EXPECT_LT(l["error_gptq"].get<double>(), l["error_rtn"].get<double>()) << l["name"];
+  }
+  const double acc = j["eval"]["value"].get<double>();
+  EXPECT_GT(acc, 0.85);  // float: 0.9126 on the full set
+  Outcome run = coda("run " + (dir / "cnn_w4a8.onnx").string() + " --dataset fashion-mnist --limit 500 --json");
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(nlohmann::json::parse(run.out)["value"].get<double>(), acc);
+
+  // A reconstruction model written elsewhere still finds its encoder.
+  Outcome d = coda("quantize " + src + "/models/decoder.onnx --method esca --weights int4/ch --acts uint4 --calib 64 -o " +
+                   (dir / "decoder_esca.onnx").string());
+  ASSERT_EQ(d.status, 0) << d.err;
+  Outcome dr = coda("run " + (dir / "decoder_esca.onnx").string() + " --dataset fashion-mnist --limit 200 --json");
+  ASSERT_EQ(dr.status, 0) << dr.err;
+  EXPECT_EQ(nlohmann::json::parse(dr.out)["metric"], "psnr_db");
+
+  Outcome list = coda("quantize " + src + "/models/cnn.onnx --list");
+  ASSERT_EQ(list.status, 0);
+  EXPECT_EQ(list.out, "/conv1/Conv\n/conv2/Conv\n/fc1/Gemm\n/fc2/Gemm\n");
+}
+
+TEST(CliQuantize, BadInputGivesOneLineErrors) {
+  const std::string cnn = std::string(CODA_SOURCE_DIR) + "/models/cnn.onnx";
+  expect_one_line_error(coda("quantize " + cnn + " --weights int17 -o /tmp/x.onnx"), "int17", "");
+  expect_one_line_error(coda("quantize " + cnn + " --weights int4/g0 -o /tmp/x.onnx"), "int4/g0", "");
+  expect_one_line_error(coda("quantize " + cnn + " --method awq -o /tmp/x.onnx"), "--method", "awq");
+  expect_one_line_error(coda("quantize " + cnn + " --acts int12 --calib 8 -o /tmp/x.onnx"), "--acts", "2..8 bits");
+  fs::path plan = tmpfile("plan.yaml", "layers:\n  /conv9/Conv: {weights: int8/ch}\n");
+  expect_one_line_error(coda("quantize " + cnn + " --calib 8 --plan " + plan.string() + " -o /tmp/x.onnx"), "/conv9/Conv",
+                        "not a quantizable layer");
+  fs::path bad = tmpfile("bad_plan.yaml", "method: gptq\nweights: [int4\n");
+  expect_one_line_error(coda("quantize " + cnn + " --plan " + bad.string() + " -o /tmp/x.onnx"), "bad_plan.yaml", "");
+  // Calibration data of the wrong kind for the model (the digits graph's features into an image CNN).
+  expect_one_line_error(coda("quantize " + cnn + " --dataset digits-graph -o /tmp/x.onnx"), "calibration", "no input named");
+}
+
+}  // namespace

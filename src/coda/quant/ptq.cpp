@@ -524,7 +524,17 @@ PtqResult quantize_model(const Graph& g_in, const Calibration& calib, const PtqO
       throw InvalidError("plan", "layer '" + name + "' is not a quantizable layer of " + g_in.name() + " (" +
                                      std::to_string(layers.size()) + " layers; `coda quantize MODEL --list` names them)");
   }
-  const Shape ref_shape = calib.batches[0].begin()->second.shape();
+  // Formats are checked before any work, so that a bad one fails at once.
+  auto check_acts = [&](const std::optional<NumberFormat>& acts, std::optional<PtqMethod> m) {
+    if (!acts) return;
+    const PtqMethod method = m.value_or(o.method);
+    const ActMode mode = o.act_mode.value_or(method == PtqMethod::Esca ? ActMode::Dynamic : ActMode::Static);
+    if (mode == ActMode::Static) check_static_act(*acts);
+    else if (acts->kind != FormatKind::Int)
+      throw InvalidError("--acts", "dynamic activations take INT formats, not '" + format_name(*acts) + "'");
+  };
+  check_acts(o.acts, std::nullopt);
+  for (const auto& [name, set] : plan) check_acts(set.acts, set.method);
   for (const auto& batch : calib.batches)
     for (const auto& [name, t] : batch) {
       ValueId v = g.find(name);
