@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # coda run throughput on the Fashion-MNIST test set beside ONNX Runtime's, same machine, same run;
-# then the mapper, the systolic model and the 8-bit GEMM against oneDNN.
+# the W8A8 models' evaluation time beside fp32; then the mapper, the systolic model and the 8-bit GEMM
+# against oneDNN.
 set -euo pipefail
 BUILD=${1:-build/release}
 cd "$(dirname "$0")/.."
@@ -16,6 +17,8 @@ for m in cnn vit; do
   done
 done
 
+echo
+bash bench/quant_eval.sh "$BUILD"
 echo
 "$BUILD/bench/mapper_bench"
 echo
