@@ -19,6 +19,8 @@ Action add_systolic(CLI::App& app);
 Action add_evaluate(CLI::App& app);
 Action add_map(CLI::App& app);
 Action add_quantize(CLI::App& app);
+Action add_carbon(CLI::App& app);
+Action add_results(CLI::App& app);
 
 // MODEL is an .onnx path or zoo:NAME[?key=value&...]; returns the graph, prepared (folded, inferred).
 graph::Graph load_model(const std::string& spec);

@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   add(coda::cli::add_evaluate);
   add(coda::cli::add_map);
   add(coda::cli::add_quantize);
+  add(coda::cli::add_carbon);
+  add(coda::cli::add_results);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
