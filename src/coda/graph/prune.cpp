@@ -1,0 +1,254 @@
+#include "coda/graph/prune.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <numeric>
+#include <optional>
+#include <set>
+
+#include "coda/core/error.h"
+#include "coda/graph/infer.h"
+
+namespace coda::graph {
+
+namespace {
+
+bool is_const(const Graph& g, ValueId v) { return v != kNoValue && g.value(v).is_constant(); }
+
+const Tensor* weight(const Graph& g, const Node& n) {
+  if (!n.has_input(0) || !n.has_input(1) || is_const(g, n.inputs[0]) || !is_const(g, n.inputs[1])) return nullptr;
+  const Tensor& w = *g.value(n.inputs[1]).constant;
+  if (w.dtype() != DType::f32) return nullptr;
+  if (n.op == OpKind::Conv) return w.rank() == 4 && n.i("group", 1) == 1 ? &w : nullptr;
+  if (n.op == OpKind::Gemm) return w.rank() == 2 && n.i("transA", 0) == 0 ? &w : nullptr;
+  if (n.op == OpKind::MatMul) return w.rank() == 2 ? &w : nullptr;
+  return nullptr;
+}
+
+// Output channels of a producer and input channels of a consumer, in its weight.
+int64_t out_channels(const Node& n, const Tensor& w) {
+  if (n.op == OpKind::Conv) return w.dim(0);
+  if (n.op == OpKind::Gemm && n.i("transB", 0)) return w.dim(0);
+  return w.dim(1);
+}
+int64_t in_channels(const Node& n, const Tensor& w) {
+  if (n.op == OpKind::Conv) return w.dim(1);
+  if (n.op == OpKind::Gemm && n.i("transB", 0)) return w.dim(1);
+  return w.dim(0);
+}
+
+bool elementwise(OpKind k) {
+  switch (k) {
+    case OpKind::Add: case OpKind::Sub: case OpKind::Mul: case OpKind::Div: case OpKind::Relu: case OpKind::LeakyRelu:
+    case OpKind::Erf: case OpKind::Sigmoid: case OpKind::Tanh: case OpKind::Gelu: case OpKind::Clip: case OpKind::Identity:
+    case OpKind::Dropout: case OpKind::Neg: case OpKind::Abs: case OpKind::Sqrt: case OpKind::Exp: case OpKind::Pow:
+      return true;
+    default:
+      return false;
+  }
+}
+bool pooling(OpKind k) {
+  return k == OpKind::MaxPool || k == OpKind::AveragePool || k == OpKind::BatchNormalization;
+}
+
+// A constant beside the channel stream: scalar (0), per channel (1: its channel dim is the one
+// to slice), or unusable (-1). channel_axis_from_end: 1 for the last axis, 3 for NCHW's axis 1.
+int const_kind(const Tensor& t, int64_t channels, int channel_axis_from_end) {
+  if (t.numel() == 1) return 0;
+  if (t.rank() < channel_axis_from_end) return -1;
+  for (int64_t d = 0; d < t.rank(); ++d) {
+    const bool is_channel = d == t.rank() - channel_axis_from_end;
+    if (is_channel ? t.dim(d) != channels : t.dim(d) != 1) return -1;
+  }
+  return 1;
+}
+
+struct Group {
+  int producer = -1;
+  std::vector<int> consumers, region;
+  int64_t channels = 0;
+  int axis_from_end = 1;
+};
+
+std::optional<Group> group_from(const Graph& g, int p, const std::map<ValueId, std::vector<std::pair<int, size_t>>>& uses,
+                                const std::set<ValueId>& outputs) {
+  const Node& prod = g.nodes()[static_cast<size_t>(p)];
+  const Tensor* w = weight(g, prod);
+  if (!w || prod.outputs.empty()) return std::nullopt;
+  Group gr;
+  gr.producer = p;
+  gr.channels = out_channels(prod, *w);
+  gr.axis_from_end = prod.op == OpKind::Conv ? 3 : 1;
+  std::set<ValueId> region_values{prod.outputs[0]};
+  std::vector<ValueId> frontier{prod.outputs[0]};
+  std::set<int> region, consumers;
+  while (!frontier.empty()) {
+    ValueId v = frontier.back();
+    frontier.pop_back();
+    if (outputs.count(v)) return std::nullopt;
+    auto it = uses.find(v);
+    if (it == uses.end()) return std::nullopt;  // a dead end: nothing consumes the channels
+    for (auto [ni, slot] : it->second) {
+      const Node& n = g.nodes()[static_cast<size_t>(ni)];
+      if (slot == 0 && weight(g, n) && in_channels(n, *weight(g, n)) == gr.channels &&
+          (n.op == OpKind::Conv) == (gr.axis_from_end == 3)) {
+        consumers.insert(ni);
+        continue;
+      }
+      const bool ok = elementwise(n.op) || (pooling(n.op) && gr.axis_from_end == 3);
+      if (!ok || n.outputs.size() != 1 || (n.op == OpKind::BatchNormalization && slot != 0)) return std::nullopt;
+      if (region.insert(ni).second) {
+        region_values.insert(n.outputs[0]);
+        frontier.push_back(n.outputs[0]);
+      }
+    }
+  }
+  // Every input of the region is the stream itself or a usable constant.
+  for (int ni : region) {
+    const Node& n = g.nodes()[static_cast<size_t>(ni)];
+    for (size_t k = 0; k < n.inputs.size(); ++k) {
+      ValueId v = n.inputs[k];
+      if (v == kNoValue || region_values.count(v)) continue;
+      if (!is_const(g, v)) return std::nullopt;
+      if (const_kind(*g.value(v).constant, gr.channels, gr.axis_from_end) < 0 &&
+          !(n.op == OpKind::BatchNormalization && g.value(v).constant->numel() == gr.channels))
+        return std::nullopt;
+    }
+  }
+  if (consumers.empty()) return std::nullopt;
+  gr.region.assign(region.begin(), region.end());
+  gr.consumers.assign(consumers.begin(), consumers.end());
+  return gr;
+}
+
+std::vector<Group> find_groups(const Graph& g) {
+  std::map<ValueId, std::vector<std::pair<int, size_t>>> uses;
+  for (size_t i = 0; i < g.nodes().size(); ++i)
+    for (size_t k = 0; k < g.nodes()[i].inputs.size(); ++k)
+      if (g.nodes()[i].inputs[k] != kNoValue) uses[g.nodes()[i].inputs[k]].push_back({static_cast<int>(i), k});
+  const std::set<ValueId> outputs(g.outputs().begin(), g.outputs().end());
+  std::vector<Group> out;
+  for (size_t i = 0; i < g.nodes().size(); ++i)
+    if (auto gr = group_from(g, static_cast<int>(i), uses, outputs)) out.push_back(*gr);
+  return out;
+}
+
+// Slices `t` along dim d to the kept indices.
+Tensor take(const Tensor& t, int64_t d, const std::vector<int64_t>& keep) {
+  Shape s = t.shape();
+  const int64_t outer = std::accumulate(s.begin(), s.begin() + d, int64_t{1}, std::multiplies<>());
+  const int64_t inner = std::accumulate(s.begin() + d + 1, s.end(), int64_t{1}, std::multiplies<>());
+  const int64_t n = s[static_cast<size_t>(d)];
+  s[static_cast<size_t>(d)] = static_cast<int64_t>(keep.size());
+  Tensor r(t.dtype(), s);
+  const size_t es = dtype_size(t.dtype());
+  const auto* src = static_cast<const char*>(t.raw());
+  auto* dst = static_cast<char*>(r.raw());
+  for (int64_t o = 0; o < outer; ++o)
+    for (size_t k = 0; k < keep.size(); ++k)
+      std::memcpy(dst + ((o * static_cast<int64_t>(keep.size()) + static_cast<int64_t>(k)) * inner) * es,
+                  src + ((o * n + keep[k]) * inner) * es, static_cast<size_t>(inner) * es);
+  return r;
+}
+
+// Sum of squares of the slices of `t` along dim d.
+std::vector<double> slice_energy(const Tensor& t, int64_t d) {
+  const int64_t n = t.dim(d);
+  int64_t inner = 1;
+  for (int64_t k = d + 1; k < t.rank(); ++k) inner *= t.dim(k);
+  std::vector<double> e(static_cast<size_t>(n), 0.0);
+  const float* x = t.data<float>();
+  for (int64_t i = 0; i < t.numel(); ++i) e[static_cast<size_t>((i / inner) % n)] += double(x[i]) * x[i];
+  return e;
+}
+
+int64_t producer_dim(const Node& n) { return n.op == OpKind::Conv || (n.op == OpKind::Gemm && n.i("transB", 0)) ? 0 : 1; }
+int64_t consumer_dim(const Node& n) { return n.op == OpKind::Conv || (n.op == OpKind::Gemm && n.i("transB", 0)) ? 1 : 0; }
+
+void replace_input(Graph& g, int ni, size_t k, Tensor t) {
+  Node& n = g.nodes()[static_cast<size_t>(ni)];
+  const std::string base = g.value(n.inputs[k]).name + ".pruned";
+  n.inputs[k] = g.add_constant(g.fresh_name(base), std::move(t));
+}
+
+}  // namespace
+
+std::vector<PrunableGroup> prunable_groups(const Graph& g) {
+  std::vector<PrunableGroup> out;
+  for (const Group& gr : find_groups(g)) {
+    PrunableGroup p;
+    p.producer = g.nodes()[static_cast<size_t>(gr.producer)].name;
+    for (int c : gr.consumers) p.consumers.push_back(g.nodes()[static_cast<size_t>(c)].name);
+    for (int r : gr.region) p.region.push_back(g.nodes()[static_cast<size_t>(r)].name);
+    p.channels = gr.channels;
+    out.push_back(p);
+  }
+  return out;
+}
+
+Graph prune_channels(const Graph& g_in, double keep) {
+  if (!(keep > 0 && keep <= 1)) throw InvalidError("prune", format("keep fraction %g is outside (0, 1]", keep));
+  Graph g = g_in;
+  if (keep == 1) return g;
+  const std::vector<Group> groups = find_groups(g);
+  for (const Group& gr : groups) {
+    const Node& prod = g.nodes()[static_cast<size_t>(gr.producer)];
+    const int64_t k = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(static_cast<double>(gr.channels) * keep - 1e-9)));
+    if (k >= gr.channels) continue;
+    // Importance: ||producer weights of c|| * ||consumer weights of c||.
+    std::vector<double> ep = slice_energy(*g.value(prod.inputs[1]).constant, producer_dim(prod));
+    std::vector<double> ec(static_cast<size_t>(gr.channels), 0.0);
+    for (int c : gr.consumers) {
+      const Node& n = g.nodes()[static_cast<size_t>(c)];
+      std::vector<double> e = slice_energy(*g.value(n.inputs[1]).constant, consumer_dim(n));
+      for (size_t i = 0; i < e.size(); ++i) ec[i] += e[i];
+    }
+    std::vector<int64_t> order(static_cast<size_t>(gr.channels));
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+      return ep[static_cast<size_t>(a)] * ec[static_cast<size_t>(a)] > ep[static_cast<size_t>(b)] * ec[static_cast<size_t>(b)];
+    });
+    std::vector<int64_t> kept(order.begin(), order.begin() + k);
+    std::sort(kept.begin(), kept.end());
+    // Producer weight and bias.
+    replace_input(g, gr.producer, 1, take(*g.value(prod.inputs[1]).constant, producer_dim(prod), kept));
+    if (g.nodes()[static_cast<size_t>(gr.producer)].has_input(2)) {
+      const Node& p2 = g.nodes()[static_cast<size_t>(gr.producer)];
+      const Tensor& b = *g.value(p2.inputs[2]).constant;
+      if (b.numel() == gr.channels) replace_input(g, gr.producer, 2, take(b.reshaped({gr.channels}), 0, kept));
+    }
+    // Per-channel constants of the region.
+    for (int ri : gr.region) {
+      const Node& n = g.nodes()[static_cast<size_t>(ri)];
+      for (size_t s = 0; s < n.inputs.size(); ++s) {
+        ValueId v = n.inputs[s];
+        if (v == kNoValue || !is_const(g, v)) continue;
+        const Tensor& t = *g.value(v).constant;
+        if (n.op == OpKind::BatchNormalization && s > 0) {
+          replace_input(g, ri, s, take(t.reshaped({gr.channels}), 0, kept));
+        } else if (const_kind(t, gr.channels, gr.axis_from_end) == 1) {
+          replace_input(g, ri, s, take(t, t.rank() - gr.axis_from_end, kept));
+        }
+      }
+    }
+    for (int c : gr.consumers) {
+      const Node& n = g.nodes()[static_cast<size_t>(c)];
+      replace_input(g, c, 1, take(*g.value(n.inputs[1]).constant, consumer_dim(n), kept));
+    }
+  }
+  // Shapes downstream of the producers changed: forget them and infer again.
+  for (size_t v = 0; v < g.num_values(); ++v) {
+    Value& val = g.value(static_cast<ValueId>(v));
+    if (val.is_constant() || val.producer < 0) continue;
+    val.shape.clear();
+    val.shape_known = false;
+    val.dim_params.clear();
+  }
+  g.remove_dead_nodes();
+  infer_shapes(g);
+  return g;
+}
+
+}  // namespace coda::graph

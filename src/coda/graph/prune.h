@@ -1,0 +1,39 @@
+// Structured channel pruning between two weighted layers (CATransformers' FFN / hidden-block pruning,
+// width multipliers of CNNs), as a graph rewrite.
+//
+// A prunable group is a producer (Conv, Gemm or MatMul with a constant weight) whose output channels
+// (axis 1 for Conv, the last axis otherwise) flow only through channel-preserving nodes (element-wise
+// ops with scalar or per-channel constants, activations, pooling, BatchNormalization) into consumers
+// that reduce over them (Conv / Gemm / MatMul with constant weights, as their input 0). Nothing else
+// may read the region: a residual Add, a Reshape, a graph output or a second activation stops it. In a
+// transformer this finds the FFN (MatMul -> +b -> GELU -> MatMul); in an MLP every hidden layer; in a
+// CNN the conv -> ReLU -> pool -> conv pairs.
+//
+// Pruning keeps, in every group, the k most important channels (k = ceil(C * keep)), ranked by
+// ||producer weights of c||_2 * ||consumer weights of c||_2 (a magnitude criterion, coda's choice;
+// CATransformers ranks by model-specific importance and fine-tunes afterwards, coda does not
+// fine-tune), in their original order.
+//
+//   std::vector<PrunableGroup> gs = prunable_groups(g);     // e.g. 4 FFNs of the vit fixture
+//   Graph small = prune_channels(g, 0.5);                   // half of every group's channels
+#pragma once
+#include <string>
+#include <vector>
+
+#include "coda/graph/graph.h"
+
+namespace coda::graph {
+
+struct PrunableGroup {
+  std::string producer;                // node name
+  std::vector<std::string> consumers;  // node names
+  std::vector<std::string> region;     // channel-preserving nodes between them
+  int64_t channels = 0;
+};
+
+std::vector<PrunableGroup> prunable_groups(const Graph& g);
+
+// keep in (0, 1]; InvalidError outside. The result is shape-inferred; with keep = 1 it equals g.
+Graph prune_channels(const Graph& g, double keep);
+
+}  // namespace coda::graph

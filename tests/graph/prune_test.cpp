@@ -1,0 +1,143 @@
+// Structured channel pruning: which groups are found in the fixtures, and that a pruned model
+// computes exactly what the original computes with the dropped channels zeroed at their producer.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "coda/core/error.h"
+#include "coda/exec/executor.h"
+#include "coda/graph/prune.h"
+#include "coda/onnx/import.h"
+
+namespace coda::graph {
+namespace {
+
+Graph fixture(const std::string& name) {
+  Graph g = onnx::import_file(std::string(CODA_SOURCE_DIR) + "/models/" + name + ".onnx");
+  exec::prepare(g);
+  return g;
+}
+
+Tensor images(int64_t n) {
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> u(0.f, 1.f);
+  Tensor t(DType::f32, {n, 1, 28, 28});
+  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = u(rng);
+  return t;
+}
+
+const Node& node(const Graph& g, const std::string& name) {
+  for (const Node& n : g.nodes())
+    if (n.name == name) return n;
+  throw InvalidError("test", "no node " + name);
+}
+
+// The producer's bias: its input 2, or the per-channel constant of the Add in its region (MatMul).
+std::vector<float> bias_of(const Graph& g, const PrunableGroup& gr) {
+  const Node& prod = node(g, gr.producer);
+  if (prod.has_input(2)) return g.value(prod.inputs[2]).constant->to_f32_vector();
+  for (const auto& r : gr.region) {
+    const Node& n = node(g, r);
+    if (n.op != OpKind::Add) continue;
+    for (auto in : n.inputs)
+      if (g.value(in).is_constant() && g.value(in).constant->numel() > 1) return g.value(in).constant->to_f32_vector();
+  }
+  return {};
+}
+
+TEST(Prune, FindsTheFixturesGroups) {
+  auto mlp = prunable_groups(fixture("mlp"));
+  ASSERT_EQ(mlp.size(), 2u);  // fc1 -> fc2, fc2 -> fc3 (hidden 256 each)
+  EXPECT_EQ(mlp[0].channels, 256);
+  auto cnn = prunable_groups(fixture("cnn"));
+  ASSERT_EQ(cnn.size(), 2u);  // conv1 -> relu -> pool -> conv2; fc1 -> relu -> fc2 (conv2 -> flatten stops)
+  EXPECT_EQ(cnn[0].producer, "/conv1/Conv");
+  EXPECT_EQ(cnn[0].region.size(), 2u);
+  auto vit = prunable_groups(fixture("vit"));
+  int ffn = 0;
+  for (const auto& gr : vit) ffn += gr.region.size() >= 5;  // +bias, then GELU's Div, Erf, Add, Mul, Mul
+  EXPECT_EQ(ffn, 4) << "one FFN per encoder layer";
+  EXPECT_EQ(vit.size(), 4u) << "attention projections pass through Reshape/Transpose and are not prunable";
+}
+
+// The pruned model equals the original with the dropped channels' producer weights and bias zeroed
+// (their activations are f(0) = 0 for ReLU and GELU, so they add nothing downstream).
+TEST(Prune, EqualsZeroingTheDroppedChannels) {
+  for (const char* name : {"mlp", "cnn", "vit"}) {
+    SCOPED_TRACE(name);
+    Graph g = fixture(name);
+    Graph p = prune_channels(g, 0.5);
+    Graph z = g;
+    for (const auto& gr : prunable_groups(g)) {
+      const Node& prod = node(p, gr.producer);
+      const Node& orig = node(g, gr.producer);
+      const Tensor& wp = *p.value(prod.inputs[1]).constant;
+      const Tensor& wo = *g.value(orig.inputs[1]).constant;
+      const bool rows = orig.op == OpKind::Conv || (orig.op == OpKind::Gemm && orig.i("transB", 0));
+      const int64_t kept = rows ? wp.dim(0) : wp.dim(1);
+      EXPECT_EQ(kept, gr.channels / 2);
+      // Which original channels survived: match the producer's biases in order (distinct trained values;
+      // the weights themselves may have lost input channels to an earlier group).
+      const int64_t c = gr.channels, inner = wo.numel() / c;
+      std::vector<float> bo = bias_of(g, gr), bp = bias_of(p, gr);
+      ASSERT_EQ(static_cast<int64_t>(bo.size()), c);
+      ASSERT_EQ(static_cast<int64_t>(bp.size()), kept);
+      std::vector<bool> survives(static_cast<size_t>(c), false);
+      int64_t j = 0;
+      for (int64_t ch = 0; ch < c && j < kept; ++ch)
+        if (bo[static_cast<size_t>(ch)] == bp[static_cast<size_t>(j)]) survives[static_cast<size_t>(ch)] = true, ++j;
+      ASSERT_EQ(j, kept) << "kept channels are a subsequence of the original ones";
+      Tensor wz = wo.clone();
+      for (int64_t ch = 0; ch < c; ++ch)
+        if (!survives[static_cast<size_t>(ch)])
+          for (int64_t k = 0; k < inner; ++k)
+            (rows ? wz.data<float>()[ch * inner + k] : wz.data<float>()[k * c + ch]) = 0.f;
+      Node& zn = z.nodes()[static_cast<size_t>(&node(z, gr.producer) - z.nodes().data())];
+      zn.inputs[1] = z.add_constant(z.fresh_name("zeroed"), wz);
+      if (zn.has_input(2)) {
+        Tensor b = z.value(zn.inputs[2]).constant->clone();
+        for (int64_t ch = 0; ch < c; ++ch)
+          if (!survives[static_cast<size_t>(ch)]) b.data<float>()[ch] = 0.f;
+        zn.inputs[2] = z.add_constant(z.fresh_name("zeroed_b"), b);
+      } else {  // MatMul: the bias is the Add in the region
+        for (const auto& r : gr.region) {
+          Node& an = z.nodes()[static_cast<size_t>(&node(z, r) - z.nodes().data())];
+          if (an.op != OpKind::Add) continue;
+          for (auto& in : an.inputs)
+            if (z.value(in).is_constant() && z.value(in).constant->numel() == c) {
+              Tensor b = z.value(in).constant->clone();
+              for (int64_t ch = 0; ch < c; ++ch)
+                if (!survives[static_cast<size_t>(ch)]) b.data<float>()[ch] = 0.f;
+              in = z.add_constant(z.fresh_name("zeroed_b"), b);
+            }
+          break;
+        }
+      }
+    }
+    Tensor x = images(8);
+    Tensor a = exec::Executor(p, {.threads = 1}).run(std::vector<Tensor>{x}).at(0);
+    Tensor b = exec::Executor(z, {.threads = 1}).run(std::vector<Tensor>{x}).at(0);
+    ASSERT_EQ(a.shape(), b.shape());
+    double worst = 0, mag = 0;
+    for (int64_t i = 0; i < a.numel(); ++i) {
+      worst = std::max(worst, std::fabs(double(a.data<float>()[i]) - b.data<float>()[i]));
+      mag = std::max(mag, std::fabs(double(b.data<float>()[i])));
+    }
+    EXPECT_LE(worst, 1e-5 * std::max(1.0, mag));
+  }
+}
+
+TEST(Prune, KeepOneIsTheIdentityAndBadFractionsFail) {
+  Graph g = fixture("mlp");
+  Graph same = prune_channels(g, 1.0);
+  Tensor x = images(2);
+  Tensor a = exec::Executor(g, {.threads = 1}).run(std::vector<Tensor>{x}).at(0);
+  Tensor b = exec::Executor(same, {.threads = 1}).run(std::vector<Tensor>{x}).at(0);
+  for (int64_t i = 0; i < a.numel(); ++i) EXPECT_EQ(a.data<float>()[i], b.data<float>()[i]);
+  EXPECT_THROW(prune_channels(g, 0.0), InvalidError);
+  EXPECT_THROW(prune_channels(g, 1.5), InvalidError);
+}
+
+}  // namespace
+}  // namespace coda::graph
