@@ -20,6 +20,8 @@ done
 echo
 bash bench/quant_eval.sh "$BUILD"
 echo
+bash bench/explore_bert.sh "$BUILD"
+echo
 "$BUILD/bench/mapper_bench"
 echo
 bash bench/systolic_bench.sh "$BUILD"

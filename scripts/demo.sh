@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job on built-in defaults: inspect every fixture model and measure its test metric.
-# (Until the explorer lands, this is coda's end-to-end path: ONNX import -> workload -> executor.)
+# The main job on built-in defaults: `coda explore` over examples/demo.yaml (the vit fixture x pruning x
+# precision x CATransformers' hardware space), writing results.db and printing the Pareto table; before
+# it, a short look at every fixture (inspected totals and measured test metric).
 set -euo pipefail
 CODA=${1:-build/release/apps/coda/coda}
 cd "$(dirname "$0")/.."
@@ -13,7 +14,5 @@ for m in cnn mlp vit decoder gcn; do
     *) "$CODA" run "models/$m.onnx" --dataset fashion-mnist ;;
   esac
 done
-echo "== zoo =="
-for z in resnet18 resnet50 mobilenetv2 bert-base vit-b16; do
-  printf '%-12s ' "$z"; "$CODA" inspect "zoo:$z" | tail -n 1
-done
+echo "== explore (examples/demo.yaml -> results.db; rerunning resumes) =="
+"$CODA" explore --db results.db

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   add(coda::cli::add_quantize);
   add(coda::cli::add_carbon);
   add(coda::cli::add_results);
+  add(coda::cli::add_explore);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -199,7 +199,7 @@ int run_results(const ResultsOptions& o) {
   std::set<std::string> known;
   for (const dse::PointRecord& p : points)
     for (const auto& m : p.metrics) known.insert(m.first);
-  if (!points.empty())
+  if (!points.empty() && (o.pareto || !o.objectives.empty()))  // a plain listing works with any points
     for (const dse::MetricObjective& ob : objectives)
       if (!known.count(ob.metric)) {
         std::string list;

@@ -9,32 +9,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../cli_util.h"
 #include "../onnx/model_builder.h"
 
 namespace fs = std::filesystem;
 using coda::testing::ModelBuilder;
+using namespace coda::test;
 
 namespace {
-
-struct Outcome {
-  int status;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-Outcome coda(const std::string& args) {
-  static int k = 0;
-  fs::path dir = fs::temp_directory_path() / ("coda_cli_" + std::to_string(getpid()));
-  fs::create_directories(dir);
-  fs::path o = dir / ("o" + std::to_string(k)), e = dir / ("e" + std::to_string(k++));
-  std::string cmd = std::string(CODA_BINARY_DIR) + "/apps/coda/coda " + args + " >" + o.string() + " 2>" + e.string();
-  int st = std::system(cmd.c_str());
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, slurp(o), slurp(e)};
-}
 
 fs::path tmpfile(const std::string& name, const std::string& bytes) {
   fs::path p = fs::temp_directory_path() / ("coda_cli_" + std::to_string(getpid())) / name;
@@ -43,28 +25,19 @@ fs::path tmpfile(const std::string& name, const std::string& bytes) {
   return p;
 }
 
-// One line `coda: error: <where>: <what>` on stderr, nothing on stdout, exit status 2.
-void expect_one_line_error(const Outcome& r, const std::string& where, const std::string& what) {
-  EXPECT_EQ(r.status, 2) << r.err;
-  EXPECT_EQ(r.err.rfind("coda: error: ", 0), 0u) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_NE(r.err.find(where), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find(what), std::string::npos) << r.err;
-}
-
 TEST(CliErrors, MissingFile) {
-  expect_one_line_error(coda("inspect /nonexistent/model.onnx"), "/nonexistent/model.onnx", "cannot open");
+  expect_one_line_error(run_coda("inspect /nonexistent/model.onnx"), "/nonexistent/model.onnx", "cannot open");
 }
 
 TEST(CliErrors, RandomBytesAndTruncatedModel) {
   std::string junk;
   for (int i = 0; i < 3000; ++i) junk.push_back(static_cast<char>((i * 7919) % 251));
   auto p = tmpfile("junk.onnx", junk);
-  expect_one_line_error(coda("inspect " + p.string()), p.string(), "");
+  expect_one_line_error(run_coda("inspect " + p.string()), p.string(), "");
   std::string good = slurp(fs::path(CODA_SOURCE_DIR) / "models/cnn.onnx");
   ASSERT_GT(good.size(), 1000u);
   auto t = tmpfile("trunc.onnx", good.substr(0, good.size() / 2));
-  expect_one_line_error(coda("inspect " + t.string()), t.string(), "");
+  expect_one_line_error(run_coda("inspect " + t.string()), t.string(), "");
 }
 
 TEST(CliErrors, UnsupportedOpDanglingInputInconsistentShape) {
@@ -73,14 +46,14 @@ TEST(CliErrors, UnsupportedOpDanglingInputInconsistentShape) {
   u.output("y");
   u.node("HardSwishy", {"x"}, {"y"}, "weird");
   auto pu = tmpfile("unsupported.onnx", u.bytes());
-  expect_one_line_error(coda("inspect " + pu.string()), "node weird", "op 'HardSwishy' is not supported");
+  expect_one_line_error(run_coda("inspect " + pu.string()), "node weird", "op 'HardSwishy' is not supported");
 
   ModelBuilder d;
   d.input("x", {2});
   d.output("y");
   d.node("Add", {"x", "ghost"}, {"y"}, "adder");
   auto pd = tmpfile("dangling.onnx", d.bytes());
-  expect_one_line_error(coda("run " + pd.string() + " --dataset fashion-mnist"), "node adder", "input 'ghost' is not defined");
+  expect_one_line_error(run_coda("run " + pd.string() + " --dataset fashion-mnist"), "node adder", "input 'ghost' is not defined");
 
   ModelBuilder s;
   s.input("x", {2, 3});
@@ -88,14 +61,14 @@ TEST(CliErrors, UnsupportedOpDanglingInputInconsistentShape) {
   s.init("W", {4, 5}, std::vector<float>(20, 1.f));
   s.node("MatMul", {"x", "W"}, {"y"}, "mm");
   auto ps = tmpfile("shape.onnx", s.bytes());
-  expect_one_line_error(coda("inspect " + ps.string()), "node mm", "inner dimensions 3 and 4 differ");
+  expect_one_line_error(run_coda("inspect " + ps.string()), "node mm", "inner dimensions 3 and 4 differ");
 }
 
 TEST(CliErrors, BadFlags) {
-  expect_one_line_error(coda("run zoo:nosuchmodel --dataset fashion-mnist"), "nosuchmodel", "");
-  expect_one_line_error(coda("run " + std::string(CODA_SOURCE_DIR) + "/models/cnn.onnx --dataset imagenet"), "--dataset",
+  expect_one_line_error(run_coda("run zoo:nosuchmodel --dataset fashion-mnist"), "nosuchmodel", "");
+  expect_one_line_error(run_coda("run " + std::string(CODA_SOURCE_DIR) + "/models/cnn.onnx --dataset imagenet"), "--dataset",
                         "unknown dataset");
-  Outcome r = coda("inspect");
+  Outcome r = run_coda("inspect");
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.err.rfind("coda: error: ", 0), 0u) << r.err;
 }
@@ -103,14 +76,14 @@ TEST(CliErrors, BadFlags) {
 TEST(Cli, RunOnNpyInputsWritesNpyOutput) {
   std::string src = CODA_SOURCE_DIR;
   fs::path out = fs::temp_directory_path() / ("coda_cli_" + std::to_string(getpid())) / "out.npy";
-  Outcome r = coda("run " + src + "/models/cnn.onnx --input " + src + "/models/samples/cnn_input.npy -o " + out.string());
+  Outcome r = run_coda("run " + src + "/models/cnn.onnx --input " + src + "/models/samples/cnn_input.npy -o " + out.string());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(fs::exists(out));
   EXPECT_GT(fs::file_size(out), 4u * 10 * 4);
 }
 
 TEST(Cli, InspectJsonHasLayersAndTotals) {
-  Outcome r = coda("inspect " + std::string(CODA_SOURCE_DIR) + "/models/mlp.onnx --json");
+  Outcome r = run_coda("inspect " + std::string(CODA_SOURCE_DIR) + "/models/mlp.onnx --json");
   ASSERT_EQ(r.status, 0) << r.err;
   // 784*256 + 256*256 + 256*10 MACs; weights + biases params (closed form).
   EXPECT_NE(r.out.find("\"macs\": " + std::to_string(784 * 256 + 256 * 256 + 256 * 10)), std::string::npos) << r.out;
@@ -126,7 +99,7 @@ TEST(Cli, RunReproducesEveryFixtureMetric) {
   int checked = 0;
   for (auto& [name, f] : fixtures.items()) {
     if (!f.is_object() || !f.contains("metric")) continue;
-    Outcome r = coda("run " + src + "/models/" + f["file"].get<std::string>() + " --dataset " +
+    Outcome r = run_coda("run " + src + "/models/" + f["file"].get<std::string>() + " --dataset " +
                      f["dataset"].get<std::string>() + " --json");
     ASSERT_EQ(r.status, 0) << name << ": " << r.err;
     auto got = nlohmann::json::parse(r.out);
@@ -150,7 +123,7 @@ TEST(CliQuantize, WritesTheModelItEvaluates) {
   const std::string src = CODA_SOURCE_DIR;
   fs::path dir = fs::temp_directory_path() / ("coda_cli_" + std::to_string(getpid())) / "quant";
   fs::create_directories(dir);
-  Outcome r = coda("quantize " + src + "/models/cnn.onnx --method gptq --weights int4/ch --acts uint8 --calib 64 --eval "
+  Outcome r = run_coda("quantize " + src + "/models/cnn.onnx --method gptq --weights int4/ch --acts uint8 --calib 64 --eval "
                    "--limit 500 --json -o " + (dir / "cnn_w4a8.onnx").string());
   ASSERT_EQ(r.status, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
@@ -161,36 +134,36 @@ TEST(CliQuantize, WritesTheModelItEvaluates) {
   }
   const double acc = j["eval"]["value"].get<double>();
   EXPECT_GT(acc, 0.85);  // float: 0.9126 on the full set
-  Outcome run = coda("run " + (dir / "cnn_w4a8.onnx").string() + " --dataset fashion-mnist --limit 500 --json");
+  Outcome run = run_coda("run " + (dir / "cnn_w4a8.onnx").string() + " --dataset fashion-mnist --limit 500 --json");
   ASSERT_EQ(run.status, 0) << run.err;
   EXPECT_EQ(nlohmann::json::parse(run.out)["value"].get<double>(), acc);
 
   // A reconstruction model written elsewhere still finds its encoder.
-  Outcome d = coda("quantize " + src + "/models/decoder.onnx --method esca --weights int4/ch --acts uint4 --calib 64 -o " +
+  Outcome d = run_coda("quantize " + src + "/models/decoder.onnx --method esca --weights int4/ch --acts uint4 --calib 64 -o " +
                    (dir / "decoder_esca.onnx").string());
   ASSERT_EQ(d.status, 0) << d.err;
-  Outcome dr = coda("run " + (dir / "decoder_esca.onnx").string() + " --dataset fashion-mnist --limit 200 --json");
+  Outcome dr = run_coda("run " + (dir / "decoder_esca.onnx").string() + " --dataset fashion-mnist --limit 200 --json");
   ASSERT_EQ(dr.status, 0) << dr.err;
   EXPECT_EQ(nlohmann::json::parse(dr.out)["metric"], "psnr_db");
 
-  Outcome list = coda("quantize " + src + "/models/cnn.onnx --list");
+  Outcome list = run_coda("quantize " + src + "/models/cnn.onnx --list");
   ASSERT_EQ(list.status, 0);
   EXPECT_EQ(list.out, "/conv1/Conv\n/conv2/Conv\n/fc1/Gemm\n/fc2/Gemm\n");
 }
 
 TEST(CliQuantize, BadInputGivesOneLineErrors) {
   const std::string cnn = std::string(CODA_SOURCE_DIR) + "/models/cnn.onnx";
-  expect_one_line_error(coda("quantize " + cnn + " --weights int17 -o /tmp/x.onnx"), "int17", "");
-  expect_one_line_error(coda("quantize " + cnn + " --weights int4/g0 -o /tmp/x.onnx"), "int4/g0", "");
-  expect_one_line_error(coda("quantize " + cnn + " --method awq -o /tmp/x.onnx"), "--method", "awq");
-  expect_one_line_error(coda("quantize " + cnn + " --acts int12 --calib 8 -o /tmp/x.onnx"), "--acts", "2..8 bits");
+  expect_one_line_error(run_coda("quantize " + cnn + " --weights int17 -o /tmp/x.onnx"), "int17", "");
+  expect_one_line_error(run_coda("quantize " + cnn + " --weights int4/g0 -o /tmp/x.onnx"), "int4/g0", "");
+  expect_one_line_error(run_coda("quantize " + cnn + " --method awq -o /tmp/x.onnx"), "--method", "awq");
+  expect_one_line_error(run_coda("quantize " + cnn + " --acts int12 --calib 8 -o /tmp/x.onnx"), "--acts", "2..8 bits");
   fs::path plan = tmpfile("plan.yaml", "layers:\n  /conv9/Conv: {weights: int8/ch}\n");
-  expect_one_line_error(coda("quantize " + cnn + " --calib 8 --plan " + plan.string() + " -o /tmp/x.onnx"), "/conv9/Conv",
+  expect_one_line_error(run_coda("quantize " + cnn + " --calib 8 --plan " + plan.string() + " -o /tmp/x.onnx"), "/conv9/Conv",
                         "not a quantizable layer");
   fs::path bad = tmpfile("bad_plan.yaml", "method: gptq\nweights: [int4\n");
-  expect_one_line_error(coda("quantize " + cnn + " --plan " + bad.string() + " -o /tmp/x.onnx"), "bad_plan.yaml", "");
+  expect_one_line_error(run_coda("quantize " + cnn + " --plan " + bad.string() + " -o /tmp/x.onnx"), "bad_plan.yaml", "");
   // Calibration data of the wrong kind for the model (the digits graph's features into an image CNN).
-  expect_one_line_error(coda("quantize " + cnn + " --dataset digits-graph -o /tmp/x.onnx"), "calibration", "no input named");
+  expect_one_line_error(run_coda("quantize " + cnn + " --dataset digits-graph -o /tmp/x.onnx"), "calibration", "no input named");
 }
 
 }  // namespace

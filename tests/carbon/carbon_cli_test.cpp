@@ -13,42 +13,12 @@
 
 #include "coda/carbon/carbon.h"
 #include "coda/hw/templates.h"
+#include "../cli_util.h"
 
 namespace fs = std::filesystem;
+using namespace coda::test;
 
 namespace {
-
-struct Outcome {
-  int status;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-fs::path binary() { return fs::path(CODA_BINARY_DIR) / "apps" / "coda" / "coda"; }
-
-Outcome run_coda(const std::string& args) {
-  static int k = 0;
-  fs::path dir = fs::temp_directory_path() / ("coda_carbon_cli_" + std::to_string(getpid()));
-  fs::create_directories(dir);
-  fs::path o = dir / ("o" + std::to_string(k)), e = dir / ("e" + std::to_string(k++));
-  std::string cmd = "cd " + std::string(CODA_SOURCE_DIR) + " && " + binary().string() + " " + args + " >" + o.string() +
-                    " 2>" + e.string();
-  int st = std::system(cmd.c_str());
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, slurp(o), slurp(e)};
-}
-
-void expect_one_line_error(const Outcome& r, const std::string& where, const std::string& what) {
-  EXPECT_EQ(r.status, 2) << r.err;
-  EXPECT_EQ(r.err.rfind("coda: error: ", 0), 0u) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_NE(r.err.find(where), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find(what), std::string::npos) << r.err;
-  EXPECT_TRUE(r.out.empty()) << r.out;
-}
 
 // (CI_fab * EPA + GPA + MPA) / yield straight from the tables, without the library's formula.
 double chip_g_per_cm2_from_tables(int node, const std::string& fab) {
@@ -61,7 +31,7 @@ double chip_g_per_cm2_from_tables(int node, const std::string& fab) {
 class CarbonCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(fs::exists(binary())) << binary() << " is missing: build the `coda` target before carbon_test";
+    ASSERT_TRUE(fs::exists((fs::path(CODA_BINARY_DIR) / "apps/coda/coda"))) << (fs::path(CODA_BINARY_DIR) / "apps/coda/coda") << " is missing: build the `coda` target before carbon_test";
   }
 };
 

@@ -16,10 +16,12 @@
 #include <nlohmann/json.hpp>
 
 #include "coda/dse/store.h"
+#include "../cli_util.h"
 
 namespace fs = std::filesystem;
 using coda::dse::PointRecord;
 using coda::dse::Store;
+using namespace coda::test;
 
 namespace {
 
@@ -31,39 +33,14 @@ struct RemoveScratch {
   }
 } remove_scratch;
 
-struct Outcome {
-  int status;
-  std::string out, err;
-};
-
 fs::path dir() {
   fs::path d = fs::temp_directory_path() / ("coda_results_cli_" + std::to_string(getpid()));
   fs::create_directories(d);
   return d;
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
-Outcome coda(const std::string& args) {
-  static int k = 0;
-  fs::path o = dir() / ("o" + std::to_string(k)), e = dir() / ("e" + std::to_string(k++));
-  std::string cmd = std::string(CODA_BINARY_DIR) + "/apps/coda/coda " + args + " >" + o.string() + " 2>" + e.string();
-  int st = std::system(cmd.c_str());
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, slurp(o), slurp(e)};
-}
 
-// One line `coda: error: ...` on stderr naming `where` and saying `what`, nothing on stdout, exit 2.
-void expect_one_line_error(const Outcome& r, const std::string& where, const std::string& what) {
-  EXPECT_EQ(r.status, 2) << r.err;
-  EXPECT_EQ(r.err.rfind("coda: error: ", 0), 0u) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_NE(r.err.find(where), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find(what), std::string::npos) << r.err;
-  EXPECT_EQ(r.out, "");
-}
 
 std::vector<std::string> lines(const std::string& s) {
   std::vector<std::string> out;
@@ -151,7 +128,7 @@ std::string fixture_db(bool with_objectives = true) {
 
 TEST(ResultsCli, TableListsEveryPoint) {
   std::string db = fixture_db();
-  Outcome r = coda("results " + db);
+  Outcome r = run_coda("results " + db);
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.err, "");
   auto ls = lines(r.out);
@@ -175,7 +152,7 @@ TEST(ResultsCli, TableListsEveryPoint) {
 
 TEST(ResultsCli, CsvIsExactAndQuoted) {
   std::string db = fixture_db();
-  Outcome r = coda("results " + db + " --csv");
+  Outcome r = run_coda("results " + db + " --csv");
   ASSERT_EQ(r.status, 0) << r.err;
   auto rows = parse_csv(r.out);
   ASSERT_EQ(rows.size(), 7u) << r.out;
@@ -206,7 +183,7 @@ TEST(ResultsCli, CsvIsExactAndQuoted) {
 
 TEST(ResultsCli, JsonHasEveryField) {
   std::string db = fixture_db();
-  Outcome r = coda("results " + db + " --json");
+  Outcome r = run_coda("results " + db + " --json");
   ASSERT_EQ(r.status, 0) << r.err;
   nlohmann::json j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["database"], db);
@@ -261,27 +238,27 @@ TEST(ResultsCli, ParetoFromMetaAndFromFlag) {
   std::string db = fixture_db();
   auto ps = fixture_points();
   // From the store's meta: accuracy:max, latency_s:min; listed best accuracy first.
-  Outcome r = coda("results " + db + " --pareto --csv");
+  Outcome r = run_coda("results " + db + " --pareto --csv");
   ASSERT_EQ(r.status, 0) << r.err;
   std::vector<std::string> expected = brute_front(ps, {{"accuracy", true}, {"latency_s", false}});
   EXPECT_EQ(expected, (std::vector<std::string>{"hw:dim=32|W8A8", "hw:dim=16|W4A8", "hw:dim=64|W8A8"}));
   EXPECT_EQ(csv_keys(r.out), (std::vector<std::string>{"hw:dim=64|W8A8", "hw:dim=32|W8A8", "hw:dim=16|W4A8"}));
 
   // --objectives overrides the meta; the front is then by latency and energy, fastest first.
-  r = coda("results " + db + " --pareto --csv --objectives 'latency_s:min, energy_j:min'");
+  r = run_coda("results " + db + " --pareto --csv --objectives 'latency_s:min, energy_j:min'");
   ASSERT_EQ(r.status, 0) << r.err;
   expected = brute_front(ps, {{"latency_s", false}, {"energy_j", false}});
   EXPECT_EQ(expected, (std::vector<std::string>{"hw:dim=16|W4A8", "hw:dim=8|W4A4"}));
   EXPECT_EQ(csv_keys(r.out), expected);
   EXPECT_EQ(parse_csv(r.out)[0][4], "latency_s");  // objective metrics lead the columns
 
-  r = coda("results " + db + " --pareto");
+  r = run_coda("results " + db + " --pareto");
   ASSERT_EQ(r.status, 0) << r.err;
   auto ls = lines(r.out);
   ASSERT_EQ(ls.size(), 5u) << r.out;
   EXPECT_EQ(ls[4], "3 points on the Pareto front of accuracy:max,latency_s:min (of 4 ok points)");
 
-  r = coda("results " + db + " --pareto --json");
+  r = run_coda("results " + db + " --pareto --json");
   ASSERT_EQ(r.status, 0) << r.err;
   nlohmann::json j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["pareto"], true);
@@ -290,7 +267,7 @@ TEST(ResultsCli, ParetoFromMetaAndFromFlag) {
 
   // A store without the meta takes --objectives.
   std::string plain = fixture_db(false);
-  r = coda("results " + plain + " --pareto --csv --objectives accuracy:max,latency_s:min");
+  r = run_coda("results " + plain + " --pareto --csv --objectives accuracy:max,latency_s:min");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(csv_keys(r.out).size(), 3u);
 }
@@ -299,25 +276,25 @@ TEST(ResultsCli, EmptyStore) {
   fs::path p = dir() / "empty.db";
   for (const char* s : {"", "-wal", "-shm"}) fs::remove(p.string() + s);
   { Store db(p.string()); }
-  Outcome r = coda("results " + p.string());
+  Outcome r = run_coda("results " + p.string());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(lines(r.out).back(), "0 points: 0 ok, 0 infeasible, 0 error");
-  r = coda("results " + p.string() + " --json");
+  r = run_coda("results " + p.string() + " --json");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["points"].size(), 0u);
-  r = coda("results " + p.string() + " --csv");
+  r = run_coda("results " + p.string() + " --csv");
   EXPECT_EQ(r.out, "key,status,reason,seconds\n");
 }
 
 TEST(ResultsCli, OneLineErrors) {
   std::string db = fixture_db(), plain = fixture_db(false);
   fs::path missing = dir() / "missing.db";
-  expect_one_line_error(coda("results " + missing.string()), missing.string(), "cannot open database");
+  expect_one_line_error(run_coda("results " + missing.string()), missing.string(), "cannot open database");
   EXPECT_FALSE(fs::exists(missing));  // never created
 
   fs::path txt = dir() / "notes.txt";
   std::ofstream(txt) << "not a database\n";
-  expect_one_line_error(coda("results " + txt.string()), txt.string(), "not a coda results database (not an SQLite file)");
+  expect_one_line_error(run_coda("results " + txt.string()), txt.string(), "not a coda results database (not an SQLite file)");
   EXPECT_EQ(slurp(txt), "not a database\n");
 
   fs::path foreign = dir() / "foreign.db";
@@ -327,16 +304,16 @@ TEST(ResultsCli, OneLineErrors) {
   ASSERT_EQ(sqlite3_exec(h, "CREATE TABLE t(x); INSERT INTO t VALUES (1);", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(h);
   std::string before = slurp(foreign);
-  expect_one_line_error(coda("results " + foreign.string()), foreign.string(), "SQLite database of another application");
+  expect_one_line_error(run_coda("results " + foreign.string()), foreign.string(), "SQLite database of another application");
   EXPECT_EQ(slurp(foreign), before);
 
-  expect_one_line_error(coda("results " + db + " --objectives accuracy:up"), "--objectives", "sense 'up' is not min or max");
-  expect_one_line_error(coda("results " + db + " --pareto --objectives accuracy"), "--objectives", "has no sense");
-  expect_one_line_error(coda("results " + db + " --pareto --objectives acuracy:max"), "--objectives",
+  expect_one_line_error(run_coda("results " + db + " --objectives accuracy:up"), "--objectives", "sense 'up' is not min or max");
+  expect_one_line_error(run_coda("results " + db + " --pareto --objectives accuracy"), "--objectives", "has no sense");
+  expect_one_line_error(run_coda("results " + db + " --pareto --objectives acuracy:max"), "--objectives",
                         "objective 'acuracy' is not a metric of any point");
-  expect_one_line_error(coda("results " + plain + " --pareto"), plain, "--pareto needs objectives");
-  expect_one_line_error(coda("results " + db + " --csv --json"), "command line", "excludes");
-  expect_one_line_error(coda("results"), "command line", "DB");
+  expect_one_line_error(run_coda("results " + plain + " --pareto"), plain, "--pareto needs objectives");
+  expect_one_line_error(run_coda("results " + db + " --csv --json"), "command line", "excludes");
+  expect_one_line_error(run_coda("results"), "command line", "DB");
 
   // A store whose meta holds a bad objective list names the meta.
   fs::path badmeta = dir() / "badmeta.db";
@@ -345,7 +322,7 @@ TEST(ResultsCli, OneLineErrors) {
     Store s(badmeta.string());
     s.set_meta("objectives", "accuracy:best");
   }
-  expect_one_line_error(coda("results " + badmeta.string() + " --pareto"), badmeta.string() + ": meta objectives",
+  expect_one_line_error(run_coda("results " + badmeta.string() + " --pareto"), badmeta.string() + ": meta objectives",
                         "sense 'best'");
 }
 

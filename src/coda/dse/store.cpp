@@ -1,5 +1,8 @@
 #include "coda/dse/store.h"
 
+#include <chrono>
+#include <thread>
+
 #include <sqlite3.h>
 #include <sys/stat.h>
 
@@ -251,8 +254,23 @@ struct Store::Impl {
     all_meta = prepare("SELECT key, value FROM meta ORDER BY key");
   }
 
+  // Switching to WAL needs an exclusive lock, and SQLite can report SQLITE_BUSY for it at once, without
+  // its busy handler, while another process creates or recovers the file: retry until busy_timeout.
   void set_wal() {
-    std::string m = pragma_text("PRAGMA journal_mode=WAL");
+    std::string m;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+    for (;;) {
+      sqlite3_stmt* st = nullptr;
+      int rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &st, nullptr);
+      if (rc == SQLITE_OK) rc = sqlite3_step(st);
+      if (rc == SQLITE_ROW) m = column_text(st, 0);
+      sqlite3_finalize(st);
+      if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline) {
+        check(rc == SQLITE_ROW ? SQLITE_OK : rc, "PRAGMA journal_mode=WAL");
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
     if (m != "wal") throw IoError(path, "cannot switch the database to WAL mode (journal mode '" + m + "')");
   }
 

@@ -48,6 +48,19 @@ std::vector<StudyConfig> study_configs(const StudyOptions& so) {
   return out;
 }
 
+PtqOptions ptq_options(const StudyConfig& c, const PtqOptions& base) {
+  PtqOptions o = base;
+  o.weights = parse_format(c.weights);
+  o.acts = parse_format(c.acts);
+  if (c.method == "gptq-dyn") {
+    o.method = PtqMethod::Gptq;
+    o.act_mode = ActMode::Dynamic;
+  } else {
+    o.method = parse_method(c.method);
+  }
+  return o;
+}
+
 std::vector<StudyRow> accuracy_study(const graph::Graph& g, const EvalOptions& eo, const StudyOptions& so) {
   const std::vector<StudyConfig> configs = study_configs(so);
   const Calibration calib = calibration_inputs(g, eo, so.calib);
@@ -64,15 +77,7 @@ std::vector<StudyRow> accuracy_study(const graph::Graph& g, const EvalOptions& e
   rows.push_back(fp);
   if (so.progress) so.progress(fp, 1, configs.size() + 1);
   for (const StudyConfig& c : configs) {
-    PtqOptions o = base;
-    o.weights = parse_format(c.weights);
-    o.acts = parse_format(c.acts);
-    if (c.method == "gptq-dyn") {
-      o.method = PtqMethod::Gptq;
-      o.act_mode = ActMode::Dynamic;
-    } else {
-      o.method = parse_method(c.method);
-    }
+    const PtqOptions o = ptq_options(c, base);
     StudyRow row;
     row.config = c;
     const auto t0 = std::chrono::steady_clock::now();

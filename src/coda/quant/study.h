@@ -42,6 +42,8 @@ struct StudyOptions {
 };
 
 std::vector<StudyConfig> study_configs(const StudyOptions& so);  // InvalidError on an unknown name
+// The PTQ options of one configuration on top of `base` (calibration, threads, importance map).
+PtqOptions ptq_options(const StudyConfig& c, const PtqOptions& base);
 
 // The float baseline first (method "fp32"), then every configuration.
 std::vector<StudyRow> accuracy_study(const graph::Graph& g, const EvalOptions& eo, const StudyOptions& so);

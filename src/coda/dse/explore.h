@@ -1,0 +1,46 @@
+// The explorer: asks the optimizer for design points, evaluates each (accuracy of the precision
+// variant on the test set, every layer mapped on the hardware point, carbon), stores every point in the
+// results store as soon as it is evaluated, and tells the optimizer. Restarting with the same spec and
+// database resumes: the deterministic optimizer retraces its proposals, stored points are told their
+// stored outcome and never evaluated again, so the run ends with exactly the points of an
+// uninterrupted one.
+//
+//   ExploreSpec s = load_spec("examples/demo.yaml");
+//   ExploreOptions o;  o.db = "results.db";
+//   ExploreResult r = explore(s, o);      // r.front: the feasible Pareto points
+#pragma once
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "coda/dse/space.h"
+#include "coda/dse/store.h"
+
+namespace coda::dse {
+
+struct ExploreProgress {
+  size_t done = 0, budget = 0;       // points evaluated or reused so far, of the budget
+  size_t evaluated = 0, reused = 0;  // evaluated in this run / found in the store
+  double seconds = 0;                // since the start of this run
+  const PointRecord* last = nullptr; // the point just finished
+};
+
+struct ExploreOptions {
+  std::string db = "results.db";
+  size_t budget = 0;   // 0: the spec's
+  int threads = 0;     // mapper and executor threads (0: all cores)
+  std::function<void(const ExploreProgress&)> progress;
+  const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT) to stop after the current point
+};
+
+struct ExploreResult {
+  size_t evaluated = 0, reused = 0, infeasible = 0;
+  bool stopped = false;
+  double seconds = 0;
+  std::vector<PointRecord> front;    // feasible, non-dominated in the spec's objectives
+};
+
+ExploreResult explore(const ExploreSpec& s, const ExploreOptions& o);
+
+}  // namespace coda::dse

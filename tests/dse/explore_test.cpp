@@ -1,0 +1,175 @@
+// coda explore: specs and their errors, and resume after SIGKILL of real runs (nothing lost, nothing
+// duplicated, the same points as an uninterrupted run).
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "coda/core/error.h"
+#include "coda/dse/explore.h"
+#include "coda/dse/space.h"
+#include "coda/dse/store.h"
+#include "../cli_util.h"
+
+namespace coda::dse {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path scratch() {
+  fs::path d = fs::temp_directory_path() / ("coda_explore_" + std::to_string(getpid()));
+  fs::create_directories(d);
+  return d;
+}
+
+std::string spec_text(const std::string& extra = "", const std::string& mapper = "{samples: 300, refine: 300, exhaustive_limit: 2000}") {
+  return "model: " + std::string(CODA_SOURCE_DIR) + "/models/mlp.onnx\n" +
+         "accuracy: {limit: 500, calib: 64}\n"
+         "pruning: {keep: [1, 0.5]}\n"
+         "hardware:\n  template: catransformers\n  knobs: {clusters: [1, 2, 4], width: [32, 64, 128], depth: [2, 8, 32]}\n"
+         "precision: {formats: [W8A8, W4A4], methods: [rtn]}\n"
+         "objectives: [accuracy:max, latency_s:min, carbon_total_g:min]\n"
+         "constraints: {area_mm2: {max: 31.990347}, tops: {max: 20.48}}\n"
+         "optimizer: {name: nsga2, budget: 40, batch: 8, seed: 3}\n"
+         "mapper: " + mapper + "\n" + extra;
+}
+
+TEST(ExploreSpec, ParsesKnobsObjectivesAndConstraints) {
+  ExploreSpec s = parse_spec(spec_text(), "spec.yaml");
+  ASSERT_EQ(s.knobs.size(), 6u);  // clusters, width, depth, keep, format, method
+  EXPECT_EQ(s.knobs[3].name, "keep");
+  EXPECT_EQ(s.objectives.size(), 3u);
+  EXPECT_EQ(s.objectives[0].sense, Sense::Maximize);
+  EXPECT_EQ(s.constraints.size(), 2u);
+  const Point p{2, 1, 0, 1, 0, 0};
+  EXPECT_EQ(point_key(s, p), "clusters=4;width=64;depth=2;keep=0.5;format=W8A8;method=rtn");
+  EXPECT_EQ(point_of_key(s, point_key(s, p)), p);
+}
+
+TEST(ExploreSpec, BadSpecsGiveErrorsNamingFileAndLine) {
+  auto fails = [](const std::string& text, const std::string& what) {
+    try {
+      parse_spec(text, "spec.yaml");
+      ADD_FAILURE() << "no error for: " << what;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("spec.yaml"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << what << " | " << e.what();
+    }
+  };
+  const std::string base = spec_text();
+  auto sub = [&](const std::string& from, const std::string& to) {
+    std::string t = base;
+    return t.replace(t.find(from), from.size(), to);
+  };
+  fails(base + "turbo: 1\n", "unknown key 'turbo'");
+  fails(sub("clusters: [1, 2, 4]", "warp: [1, 2]"), "warp");  // not a template knob
+  fails(sub("constraints: {", "constraints: {latency_s: {min: 1, max: 0.5}, "), "admits nothing");
+  fails(sub("carbon_total_g:min", "joy:max"), "unknown metric 'joy'");
+  fails("model: x.onnx\nhardware: {template: gemmini}\nobjectives: [latency_s:min]\n", "space is empty");
+  fails(sub("keep: [1, 0.5]", "keep: [1, 1.5]"), "1.5");
+}
+
+std::map<std::string, std::map<std::string, double>> contents(const std::string& db, size_t* n = nullptr) {
+  Store st(db, Store::Open::existing);
+  std::map<std::string, std::map<std::string, double>> m;
+  for (const PointRecord& r : st.all()) {
+    EXPECT_TRUE(m.emplace(r.key, r.metrics).second) << "duplicate " << r.key;
+    m[r.key]["status_ok"] = r.status == "ok";
+  }
+  EXPECT_TRUE(st.integrity_ok());
+  if (n) *n = st.size();
+  return m;
+}
+
+// Runs `coda explore SPEC --db DB`, killing it after `kill_after` seconds (< 0: let it finish).
+// Returns true if the run finished by itself.
+bool run(const fs::path& spec, const fs::path& db, double kill_after) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    std::freopen("/dev/null", "w", stdout);
+    std::freopen("/dev/null", "w", stderr);
+    const std::string bin = std::string(CODA_BINARY_DIR) + "/apps/coda/coda";
+    execl(bin.c_str(), bin.c_str(), "explore", spec.c_str(), "--db", db.c_str(), "--threads", "1", (char*)nullptr);
+    _exit(127);
+  }
+  int status = 0;
+  if (kill_after >= 0) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(kill_after);
+    while (std::chrono::steady_clock::now() < end) {
+      if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    kill(pid, SIGKILL);
+  }
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+TEST(Explore, ResumesAfterSigkillWithTheSamePointsAsAnUninterruptedRun) {
+  fs::path dir = scratch();
+  fs::path spec = dir / "spec.yaml";
+  // Slower mapping per point, so that kills land in the middle of the search.
+  std::ofstream(spec) << spec_text("", "{samples: 4000, refine: 4000, exhaustive_limit: 2000}");
+  fs::path a = dir / "whole.db", b = dir / "killed.db";
+  fs::remove(a), fs::remove(b);
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(run(spec, a, -1)) << "uninterrupted run failed";
+  const double whole_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  size_t n_whole = 0;
+  auto whole = contents(a.string(), &n_whole);
+  EXPECT_EQ(n_whole, 40u);
+
+  // Kill the second run at random moments over the first run's duration, then let it finish.
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<double> when(0.05, std::max(0.2, whole_s * 0.2));
+  int kills = 0, finished_early = 0;
+  size_t last = 0;
+  for (int k = 0; k < 30; ++k) {
+    if (run(spec, b, when(rng))) {
+      ++finished_early;
+      break;
+    }
+    ++kills;
+    size_t n = 0;
+    auto partial = contents(b.string(), &n);  // opens, integrity ok, no duplicates
+    EXPECT_GE(n, last) << "a kill lost points";
+    last = n;
+    for (const auto& [key, metrics] : partial) {
+      auto it = whole.find(key);
+      ASSERT_NE(it, whole.end()) << key << " is not a point of the uninterrupted run";
+      for (const auto& [m, v] : metrics)
+        if (m != "seconds") {
+          EXPECT_EQ(v, it->second.at(m)) << key << " " << m;
+        }
+    }
+  }
+  if (!finished_early) {
+    ASSERT_TRUE(run(spec, b, -1));
+  }
+  size_t n_killed = 0;
+  auto killed = contents(b.string(), &n_killed);
+  std::printf("[explore] uninterrupted %.1f s; %d kills, then finished: %zu points (uninterrupted %zu)\n", whole_s, kills,
+              n_killed, n_whole);
+  EXPECT_GE(kills, 5);
+  EXPECT_EQ(killed, whole);
+}
+
+TEST(ExploreCli, BadInputGivesOneLineErrors) {
+  using coda::test::expect_one_line_error;
+  using coda::test::run_coda;
+  expect_one_line_error(run_coda("explore /nonexistent/spec.yaml"), "/nonexistent/spec.yaml", "cannot open");
+  fs::path spec = coda::test::cli_file("spec.yaml", spec_text());
+  fs::path text = coda::test::cli_file("notes.txt", "these are not a database\n");
+  expect_one_line_error(run_coda("explore " + spec.string() + " --db " + text.string()), text.string(), "");
+  fs::path bad = coda::test::cli_file("bad.yaml", spec_text("turbo: yes\n"));
+  expect_one_line_error(run_coda("explore " + bad.string()), "bad.yaml:", "unknown key 'turbo'");
+}
+
+}  // namespace
+}  // namespace coda::dse
