@@ -139,5 +139,40 @@ TEST(Prune, KeepOneIsTheIdentityAndBadFractionsFail) {
   EXPECT_THROW(prune_channels(g, 1.5), InvalidError);
 }
 
+TEST(DropLayers, FindsTheVitsFourLayersAndNoneInTheMlp) {
+  auto layers = residual_layers(fixture("vit"));
+  ASSERT_EQ(layers.size(), 4u);
+  EXPECT_EQ(layers[0][0], "/layers.0/Add");
+  EXPECT_EQ(layers[0][1], "/layers.0/Add_2");
+  EXPECT_TRUE(residual_layers(fixture("mlp")).empty());
+  EXPECT_THROW(drop_layers(fixture("mlp"), 1), InvalidError);
+  EXPECT_THROW(drop_layers(fixture("vit"), 5), InvalidError);
+  EXPECT_THROW(drop_layers(fixture("vit"), 0), InvalidError);
+}
+
+// Keeping 2 of 4 layers (dropping layers 1 and 2) equals the original model with those layers'
+// residual branches zeroed at their last projection (attention out, fc2): x + 0 == x, bit for bit.
+TEST(DropLayers, EqualsZeroingTheDroppedBranches) {
+  Graph g = fixture("vit");
+  Graph d = drop_layers(g, 2);
+  EXPECT_EQ(residual_layers(d).size(), 2u);
+  Graph z = g;
+  for (const char* l : {"1", "2"})
+    for (const std::string& proj : {std::string("/layers.") + l + "/attn/out", std::string("/layers.") + l + "/fc2"})
+      for (const char* op : {"/MatMul", "/Add"}) {
+        Node& n = z.nodes()[static_cast<size_t>(&node(z, proj + op) - z.nodes().data())];
+        for (auto& in : n.inputs)
+          if (z.value(in).is_constant()) in = z.add_constant(z.fresh_name("zero"), Tensor(DType::f32, z.value(in).constant->shape()));
+      }
+  Tensor x = images(4);
+  Tensor a = exec::Executor(d, {.threads = 1}).run(std::vector<Tensor>{x}).at(0);
+  Tensor b = exec::Executor(z, {.threads = 1}).run(std::vector<Tensor>{x}).at(0);
+  ASSERT_EQ(a.shape(), b.shape());
+  for (int64_t i = 0; i < a.numel(); ++i) EXPECT_EQ(a.data<float>()[i], b.data<float>()[i]) << i;
+  Tensor full = exec::Executor(drop_layers(g, 4), {.threads = 1}).run(std::vector<Tensor>{x}).at(0);
+  Tensor orig = exec::Executor(g, {.threads = 1}).run(std::vector<Tensor>{x}).at(0);
+  for (int64_t i = 0; i < full.numel(); ++i) EXPECT_EQ(full.data<float>()[i], orig.data<float>()[i]);
+}
+
 }  // namespace
 }  // namespace coda::graph

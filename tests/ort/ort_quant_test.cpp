@@ -37,6 +37,9 @@ struct Config {
   bool qlinear = false;
 };
 
+// gtest prints a parameter with this (instead of its bytes).
+void PrintTo(const Config& c, std::ostream* os) { *os << c.label; }
+
 const Config kConfigs[] = {
     {"w8a8_rtn", "rtn", "int8/ch", "uint8", ""},
     {"w8a8_smoothquant", "smoothquant", "int8/ch", "int8", ""},

@@ -107,7 +107,8 @@ class PointEvaluator {
  private:
   static std::string keep_of(const std::map<std::string, std::string>& knobs) {
     auto k = knobs.find("keep");
-    return k == knobs.end() ? "1" : k->second;
+    auto l = knobs.find("layers");
+    return (k == knobs.end() ? "1" : k->second) + (l == knobs.end() ? "" : "/layers=" + l->second);
   }
   static std::string precision_key(const std::map<std::string, std::string>& knobs) {
     auto f = knobs.find("format");
@@ -127,7 +128,10 @@ class PointEvaluator {
     auto it = variants_.find(keep);
     if (it != variants_.end()) return it->second;
     Variant v;
-    v.graph = graph::prune_channels(model_, std::strtod(keep.c_str(), nullptr));
+    auto k = knobs.find("keep");
+    auto l = knobs.find("layers");
+    v.graph = l == knobs.end() ? model_ : graph::drop_layers(model_, std::strtol(l->second.c_str(), nullptr, 10));
+    if (k != knobs.end()) v.graph = graph::prune_channels(v.graph, std::strtod(k->second.c_str(), nullptr));
     exec::prepare(v.graph);
     graph::Graph one = v.graph;  // costs are per inference of one sample
     exec::specialize(one, 1);
@@ -179,6 +183,7 @@ class PointEvaluator {
     r.metrics["macs"] = static_cast<double>(n.macs);
     r.metrics["latency_s"] = f_hz > 0 ? static_cast<double>(n.cycles) / f_hz : NAN;
     r.metrics["energy_j"] = n.energy_pj * 1e-12;
+    r.metrics["power_w"] = n.cycles > 0 && f_hz > 0 ? r.metrics["energy_j"] / r.metrics["latency_s"] : NAN;
     r.metrics["area_mm2"] = n.area_um2 * 1e-6;
     r.metrics["tops"] = 2.0 * static_cast<double>(a.compute.instances) * a.compute.ops_per_cycle * f_hz / 1e12;
     carbon::CarbonEstimate c = carbon::estimate(n.area_um2 * 1e-6, n.energy_pj, carbon_);

@@ -91,15 +91,27 @@ void parse_root(const YAML::Node& root, ExploreSpec& s, const std::string& where
     for (const auto& kv : k) s.knobs.push_back({kv.first.as<std::string>(), true, list(where, kv.second, kv.first.as<std::string>())});
   }
   if (const YAML::Node p = root["pruning"]) {
-    check_keys(where, p, "pruning", {"keep"});
-    Knob k{"keep", false, list(where, p["keep"], "keep")};
-    for (const auto& v : k.values) {
-      char* end = nullptr;
-      const double f = std::strtod(v.c_str(), &end);
-      if (end == v.c_str() || *end || !(f > 0 && f <= 1))
-        throw InvalidError(at(where, p["keep"]), "pruning keep fraction '" + v + "' is not in (0, 1]");
+    check_keys(where, p, "pruning", {"keep", "layers"});
+    if (p["layers"]) {
+      Knob k{"layers", false, list(where, p["layers"], "layers")};
+      for (const auto& v : k.values) {
+        char* end = nullptr;
+        const long n = std::strtol(v.c_str(), &end, 10);
+        if (end == v.c_str() || *end || n < 1)
+          throw InvalidError(at(where, p["layers"]), "pruning layer count '" + v + "' is not a positive integer");
+      }
+      s.knobs.push_back(k);
     }
-    s.knobs.push_back(k);
+    if (p["keep"]) {
+      Knob k{"keep", false, list(where, p["keep"], "keep")};
+      for (const auto& v : k.values) {
+        char* end = nullptr;
+        const double f = std::strtod(v.c_str(), &end);
+        if (end == v.c_str() || *end || !(f > 0 && f <= 1))
+          throw InvalidError(at(where, p["keep"]), "pruning keep fraction '" + v + "' is not in (0, 1]");
+      }
+      s.knobs.push_back(k);
+    }
   }
   if (const YAML::Node p = root["precision"]) {
     check_keys(where, p, "precision", {"formats", "methods"});
@@ -108,7 +120,7 @@ void parse_root(const YAML::Node& root, ExploreSpec& s, const std::string& where
   }
   // Validate precision values with the study's names.
   for (const Knob& k : s.knobs) {
-    if (k.hardware || k.name == "keep") continue;
+    if (k.hardware || k.name == "keep" || k.name == "layers") continue;
     quant::StudyOptions so;
     for (const auto& v : k.values) {
       if (v == "fp32" && k.name == "format") continue;
@@ -178,7 +190,7 @@ void parse_root(const YAML::Node& root, ExploreSpec& s, const std::string& where
 }  // namespace
 
 const std::vector<std::string>& metric_names() {
-  static const std::vector<std::string> names = {"accuracy", "latency_s", "energy_j", "area_mm2", "tops", "macs",
+  static const std::vector<std::string> names = {"accuracy", "latency_s", "energy_j", "power_w", "area_mm2", "tops", "macs",
                                                  "carbon_embodied_g", "carbon_operational_g", "carbon_total_g"};
   return names;
 }

@@ -3,7 +3,7 @@
 //
 //   model: models/vit.onnx            # an .onnx file (relative to the spec) or zoo:NAME
 //   accuracy: {limit: 2000, calib: 256}   # test samples per accuracy measurement, calibration samples
-//   pruning: {keep: [1, 0.75, 0.5]}   # fraction of channels kept in every prunable group (graph/prune.h)
+//   pruning: {keep: [1, 0.75, 0.5], layers: [4, 3]}   # channels kept per prunable group; residual layers kept (graph/prune.h)
 //   hardware:
 //     template: catransformers
 //     knobs: {clusters: [1, 2, 4], width: [32, 64, 128, 256], depth: [2, 4, 8, 16, 32, 64]}
@@ -16,7 +16,7 @@
 //   mapper: {samples: 2000, refine: 2000, exhaustive_limit: 20000}
 //
 // Metrics of a point: accuracy (top-1, or PSNR in dB for reconstruction models), latency_s, energy_j
-// (per inference), area_mm2, tops, macs, carbon_embodied_g, carbon_operational_g, carbon_total_g.
+// (per inference), power_w (energy / latency, running back to back), area_mm2, tops, macs, carbon_embodied_g, carbon_operational_g, carbon_total_g.
 // Unknown keys, knobs, metrics or values are InvalidError / ParseError naming file and line.
 #pragma once
 #include <cstdint>
@@ -33,7 +33,7 @@
 namespace coda::dse {
 
 struct Knob {
-  std::string name;                 // template parameter, or "keep" (pruning), "format" / "method" (precision)
+  std::string name;                 // template parameter, "keep" / "layers" (pruning), "format" / "method" (precision)
   bool hardware = true;
   std::vector<std::string> values;  // as written
 };

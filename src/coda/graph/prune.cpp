@@ -251,4 +251,67 @@ Graph prune_channels(const Graph& g_in, double keep) {
   return g;
 }
 
+namespace {
+
+// True when value `a` is an ancestor of value `b` (b is computed from a).
+bool is_ancestor(const Graph& g, ValueId a, ValueId b) {
+  std::vector<ValueId> stack{b};
+  std::set<ValueId> seen;
+  while (!stack.empty()) {
+    ValueId v = stack.back();
+    stack.pop_back();
+    if (v == a) return true;
+    if (!seen.insert(v).second) continue;
+    const int p = g.value(v).producer;
+    if (p < 0) continue;
+    for (ValueId in : g.nodes()[static_cast<size_t>(p)].inputs)
+      if (in != kNoValue && !g.value(in).is_constant()) stack.push_back(in);
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<std::array<std::string, 2>> residual_layers(const Graph& g_in) {
+  Graph g = g_in;
+  g.recompute_producers();
+  std::vector<std::string> adds;
+  for (const Node& n : g.nodes()) {
+    if (n.op != OpKind::Add || n.inputs.size() != 2 || is_const(g, n.inputs[0]) || is_const(g, n.inputs[1])) continue;
+    if (is_ancestor(g, n.inputs[0], n.inputs[1]) || is_ancestor(g, n.inputs[1], n.inputs[0])) adds.push_back(n.name);
+  }
+  std::vector<std::array<std::string, 2>> layers;
+  if (adds.size() % 2) return layers;
+  for (size_t i = 0; i < adds.size(); i += 2) layers.push_back({adds[i], adds[i + 1]});
+  return layers;
+}
+
+Graph drop_layers(const Graph& g_in, int64_t layers) {
+  const auto all = residual_layers(g_in);
+  const int64_t count = static_cast<int64_t>(all.size());
+  if (count == 0) throw InvalidError(g_in.name(), "has no residual (pre-norm transformer) layers to drop");
+  if (layers < 1 || layers > count)
+    throw InvalidError(g_in.name(), format("cannot keep %lld of its %lld layers", (long long)layers, (long long)count));
+  Graph g = g_in;
+  g.recompute_producers();
+  const int64_t drop = count - layers;
+  for (int64_t l = 1; l <= drop; ++l)
+    for (const std::string& name : all[static_cast<size_t>(l)]) {
+      Node* add = nullptr;
+      for (Node& n : g.nodes())
+        if (n.name == name) add = &n;
+      const ValueId a = add->inputs[0], b = add->inputs[1];
+      const ValueId skip = is_ancestor(g, a, b) ? a : b;
+      const ValueId out = add->outputs.at(0);
+      for (Node& n : g.nodes())
+        for (ValueId& in : n.inputs)
+          if (in == out) in = skip;
+      for (ValueId& o : g.mutable_outputs())
+        if (o == out) o = skip;
+    }
+  g.remove_dead_nodes();
+  infer_shapes(g);
+  return g;
+}
+
 }  // namespace coda::graph

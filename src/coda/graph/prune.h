@@ -16,7 +16,9 @@
 //
 //   std::vector<PrunableGroup> gs = prunable_groups(g);     // e.g. 4 FFNs of the vit fixture
 //   Graph small = prune_channels(g, 0.5);                   // half of every group's channels
+//   Graph shallow = drop_layers(g, 2);                       // 2 of the vit fixture's 4 encoder layers
 #pragma once
+#include <array>
 #include <string>
 #include <vector>
 
@@ -35,5 +37,15 @@ std::vector<PrunableGroup> prunable_groups(const Graph& g);
 
 // keep in (0, 1]; InvalidError outside. The result is shape-inferred; with keep = 1 it equals g.
 Graph prune_channels(const Graph& g, double keep);
+
+// Residual layers of a pre-norm transformer: each layer is two residual Adds (x + attention(x), then
+// h + FFN(h)), an Add being residual when one input is an ancestor of the other (the skip). Returns the
+// layers' Add node names in order, two per layer; empty when the graph has none (or an odd count).
+std::vector<std::array<std::string, 2>> residual_layers(const Graph& g);
+
+// Keeps `layers` of the residual layers, dropping from index 1 upward as CATransformers does for BERT
+// (layer 0 and the last layers - 1 stay): each dropped layer's Adds are bypassed (their consumers read
+// the skip input), so the layer computes the identity. InvalidError for layers outside [1, count].
+Graph drop_layers(const Graph& g, int64_t layers);
 
 }  // namespace coda::graph
