@@ -9,6 +9,7 @@
 #include "coda/exec/executor.h"
 #include "coda/graph/prune.h"
 #include "coda/onnx/import.h"
+#include "coda/zoo/zoo.h"
 
 namespace coda::graph {
 namespace {
@@ -172,6 +173,32 @@ TEST(DropLayers, EqualsZeroingTheDroppedBranches) {
   Tensor full = exec::Executor(drop_layers(g, 4), {.threads = 1}).run(std::vector<Tensor>{x}).at(0);
   Tensor orig = exec::Executor(g, {.threads = 1}).run(std::vector<Tensor>{x}).at(0);
   for (int64_t i = 0; i < full.numel(); ++i) EXPECT_EQ(full.data<float>()[i], orig.data<float>()[i]);
+}
+
+// Post-norm (BERT: LayerNorm after each residual Add). The zoo seeds weights by name, so bert-base
+// with 3 layers, keeping 1 (layer 0), must equal bert-base built with 1 layer, bit for bit.
+TEST(DropLayers, PostNormBertKeepsLayerZeroExactly) {
+  Graph three = zoo::build_spec("zoo:bert-base?layers=3&seq=8");
+  Graph one = zoo::build_spec("zoo:bert-base?layers=1&seq=8");
+  exec::prepare(three);
+  exec::prepare(one);
+  ASSERT_EQ(residual_layers(three).size(), 3u);
+  Graph dropped = drop_layers(three, 1);
+  std::vector<Tensor> in;
+  for (ValueId v : one.inputs()) {
+    if (one.value(v).is_constant()) continue;
+    Shape s = one.value(v).shape;
+    for (auto& d : s)
+      if (d < 0) d = 1;
+    Tensor t(one.value(v).dtype, s);
+    if (t.dtype() == DType::i64)
+      for (int64_t i = 0; i < t.numel(); ++i) t.data<int64_t>()[i] = (i * 37) % 1000;
+    in.push_back(t);
+  }
+  Tensor a = exec::Executor(dropped, {.threads = 1}).run(in).at(0);
+  Tensor b = exec::Executor(one, {.threads = 1}).run(in).at(0);
+  ASSERT_EQ(a.shape(), b.shape());
+  for (int64_t i = 0; i < a.numel(); ++i) ASSERT_EQ(a.data<float>()[i], b.data<float>()[i]) << i;
 }
 
 }  // namespace

@@ -302,7 +302,14 @@ Graph drop_layers(const Graph& g_in, int64_t layers) {
         if (n.name == name) add = &n;
       const ValueId a = add->inputs[0], b = add->inputs[1];
       const ValueId skip = is_ancestor(g, a, b) ? a : b;
-      const ValueId out = add->outputs.at(0);
+      ValueId out = add->outputs.at(0);
+      // Post-norm (BERT): the Add's only consumer is a LayerNormalization, which goes with the layer.
+      std::vector<Node*> users;
+      for (Node& n : g.nodes())
+        for (ValueId in : n.inputs)
+          if (in == out) users.push_back(&n);
+      const bool graph_output = std::find(g.outputs().begin(), g.outputs().end(), out) != g.outputs().end();
+      if (users.size() == 1 && !graph_output && users[0]->op == OpKind::LayerNormalization) out = users[0]->outputs.at(0);
       for (Node& n : g.nodes())
         for (ValueId& in : n.inputs)
           if (in == out) in = skip;

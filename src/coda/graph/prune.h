@@ -45,7 +45,8 @@ std::vector<std::array<std::string, 2>> residual_layers(const Graph& g);
 
 // Keeps `layers` of the residual layers, dropping from index 1 upward as CATransformers does for BERT
 // (layer 0 and the last layers - 1 stay): each dropped layer's Adds are bypassed (their consumers read
-// the skip input), so the layer computes the identity. InvalidError for layers outside [1, count].
+// the skip input), and so is a LayerNormalization that is an Add's only consumer (post-norm, as
+// BERT), so the layer computes the identity. InvalidError for layers outside [1, count].
 Graph drop_layers(const Graph& g, int64_t layers);
 
 }  // namespace coda::graph
