@@ -9,7 +9,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 
 #include "coda/carbon/carbon.h"
 #include "coda/core/error.h"

@@ -25,6 +25,16 @@ void axis_layout(const Node& n, const Tensor& x, int64_t param_numel, int64_t& c
     invalid(n, "per-axis scale has %lld values but axis %lld has %lld", (long long)param_numel, (long long)axis, (long long)channels);
 }
 
+// Calls f(channel, begin, end) for each run [begin, end) of consecutive elements of one channel in [lo, hi).
+template <class F>
+void for_each_channel_run(int64_t lo, int64_t hi, int64_t inner, int64_t channels, F&& f) {
+  for (int64_t i = lo; i < hi;) {
+    const int64_t end = std::min(hi, (i / inner + 1) * inner);
+    f((i / inner) % channels, i, end);
+    i = end;
+  }
+}
+
 }  // namespace
 
 Outputs op_QuantizeLinear(const Node& n, const Inputs& in, KernelContext& ctx) {
@@ -45,9 +55,7 @@ Outputs op_QuantizeLinear(const Node& n, const Inputs& in, KernelContext& ctx) {
   auto run = [&](const auto* px, auto* py) {
     using Q = std::remove_reference_t<decltype(py[0])>;
     parallel_for(ctx, x.numel(), 1 << 15, [&](int64_t lo, int64_t hi) {
-      for (int64_t i = lo; i < hi;) {
-        const int64_t c = (i / inner) % channels;
-        const int64_t end = std::min(hi, (i / inner + 1) * inner);
+      for_each_channel_run(lo, hi, inner, channels, [&](int64_t c, int64_t i, int64_t end) {
         const int32_t z = zp.at(c);
         const float sc = scale.at(c);
         const float fl = static_cast<float>(qmin - z), fh = static_cast<float>(qmax - z);
@@ -59,8 +67,7 @@ Outputs op_QuantizeLinear(const Node& n, const Inputs& in, KernelContext& ctx) {
           const float r = (v + kMagic) - kMagic;
           py[k] = static_cast<Q>(static_cast<int32_t>(r) + z);
         }
-        i = end;
-      }
+      });
     });
   };
   auto out = [&](const auto* px) {
@@ -86,16 +93,13 @@ Outputs op_DequantizeLinear(const Node& n, const Inputs& in, KernelContext& ctx)
   float* py = y.data<float>();
   auto run = [&](const auto* px) {
     parallel_for(ctx, x.numel(), 1 << 15, [&](int64_t lo, int64_t hi) {
-      for (int64_t i = lo; i < hi;) {
-        const int64_t c = (i / inner) % channels;
-        const int64_t end = std::min(hi, (i / inner + 1) * inner);
+      for_each_channel_run(lo, hi, inner, channels, [&](int64_t c, int64_t i, int64_t end) {
         const int32_t z = zp.at(c);
         const float sc = scale.at(c);
         using X = std::remove_cv_t<std::remove_reference_t<decltype(px[0])>>;
         using Wide = std::conditional_t<sizeof(X) < 4, int32_t, int64_t>;  // int32 x - zero point may overflow int32
         for (int64_t k = i; k < end; ++k) py[k] = static_cast<float>(static_cast<Wide>(px[k]) - z) * sc;
-        i = end;
-      }
+      });
     });
   };
   switch (x.dtype()) {

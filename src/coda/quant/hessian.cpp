@@ -1,7 +1,5 @@
 #include "coda/quant/hessian.h"
 
-#include <algorithm>
-
 #include "coda/exec/gemm.h"
 
 #include <Eigen/Dense>
