@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "coda/core/error.h"
+#include "coda/dse/evaluator.h"
 #include "coda/dse/explore.h"
 #include "coda/dse/space.h"
 #include "coda/dse/store.h"
@@ -159,6 +160,39 @@ TEST(Explore, ResumesAfterSigkillWithTheSamePointsAsAnUninterruptedRun) {
               n_killed, n_whole);
   EXPECT_GE(kills, 5);
   EXPECT_EQ(killed, whole);
+}
+
+TEST(Explore, DetailOfAStoredPointReproducesItsMetrics) {
+  fs::path dir = scratch();
+  fs::path spec = dir / "detail.yaml";
+  std::ofstream(spec) << spec_text();
+  fs::path db = dir / "detail.db";
+  fs::remove(db);
+  ExploreOptions o;
+  o.db = db.string();
+  o.budget = 8;
+  o.threads = 2;
+  explore(load_spec(spec.string()), o);
+  Store st(db.string(), Store::Open::existing);
+  ExploreSpec s = spec_of_store(st);   // the spec as stored, not the file
+  EXPECT_EQ(s.knobs.size(), 6u);
+  PointEvaluator ev(s, 2);
+  int ok = 0;
+  for (const PointRecord& r : st.all()) {
+    if (r.status != "ok") continue;
+    ++ok;
+    PointDetail d = ev.detail(point_of_key(s, r.key), 2);
+    for (const auto& [m, v] : r.metrics) EXPECT_DOUBLE_EQ(d.record.metrics.at(m), v) << r.key << " " << m;
+    double e = 0;
+    int64_t cycles = 0;
+    for (const auto& l : d.mapping.layers) e += l.result.cost.energy_pj, cycles += l.result.cost.cycles;
+    EXPECT_NEAR(e * 1e-12, r.metrics.at("energy_j"), 1e-9 * r.metrics.at("energy_j"));
+    EXPECT_EQ(static_cast<double>(cycles) / (d.arch.clock_mhz * 1e6), r.metrics.at("latency_s"));
+    EXPECT_DOUBLE_EQ(d.carbon.total_g, r.metrics.at("carbon_total_g"));
+  }
+  EXPECT_GT(ok, 0);
+  Store empty((dir / "empty.db").string());
+  EXPECT_THROW(spec_of_store(empty), InvalidError);
 }
 
 TEST(ExploreCli, BadInputGivesOneLineErrors) {

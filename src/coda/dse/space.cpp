@@ -198,6 +198,8 @@ const std::vector<std::string>& metric_names() {
 ExploreSpec parse_spec(const std::string& yaml, const std::string& where, const std::string& base_dir) {
   ExploreSpec s;
   s.where = where;
+  s.yaml = yaml;
+  s.base_dir = base_dir;
   s.mapper.samples = 2000;
   s.mapper.refine_steps = 2000;
   s.mapper.exhaustive_limit = 20000;

@@ -48,6 +48,7 @@ struct Constraint {
 
 struct ExploreSpec {
   std::string where;                // the file (or "built-in demo")
+  std::string yaml, base_dir;       // the text it was parsed from and the directory its paths are relative to
   std::string model;                // resolved path or zoo spec
   std::string dataset;              // empty: the model's
   int64_t eval_limit = -1, calib = 256;

@@ -1,0 +1,230 @@
+#include "coda/dse/evaluator.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+
+#include "coda/core/error.h"
+#include "coda/exec/executor.h"
+#include "coda/graph/prune.h"
+#include "coda/hw/templates.h"
+#include "coda/onnx/import.h"
+#include "coda/quant/evaluate.h"
+#include "coda/quant/ptq.h"
+#include "coda/quant/study.h"
+#include "coda/workload/extract.h"
+#include "coda/zoo/zoo.h"
+
+namespace coda::dse {
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+graph::Graph load_model(const std::string& spec) {
+  graph::Graph g = spec.rfind("zoo:", 0) == 0 ? zoo::build_spec(spec) : onnx::import_file(spec);
+  exec::prepare(g);
+  return g;
+}
+
+std::string keep_of(const std::map<std::string, std::string>& knobs) {
+  auto k = knobs.find("keep");
+  auto l = knobs.find("layers");
+  return (k == knobs.end() ? "1" : k->second) + (l == knobs.end() ? "" : "/layers=" + l->second);
+}
+
+std::string precision_key(const std::map<std::string, std::string>& knobs) {
+  auto f = knobs.find("format");
+  auto m = knobs.find("method");
+  return "keep=" + keep_of(knobs) + "/" + (f == knobs.end() ? "fp32" : f->second) + "/" + (m == knobs.end() ? "rtn" : m->second);
+}
+
+}  // namespace
+
+struct PointEvaluator::Impl {
+  // The model variant of a pruning choice, and its layers, built once.
+  struct Variant {
+    graph::Graph graph;
+    std::vector<workload::LayerWork> layers;
+    std::optional<quant::Calibration> calib;
+  };
+
+  const ExploreSpec& s;
+  int threads;
+  graph::Graph model;
+  quant::EvalOptions eo;
+  carbon::CarbonOptions carbon;
+  std::map<std::string, Variant> variants;
+  bool needs_accuracy = false;
+  std::recursive_mutex mu;
+  std::map<std::string, double> accuracy_cache;
+
+  Impl(const ExploreSpec& spec, int t) : s(spec), threads(t) {
+    model = load_model(s.model);
+    eo.dataset = s.dataset;
+    eo.limit = s.eval_limit;
+    eo.threads = threads;
+    auto enc = model.metadata().find("coda.encoder");
+    if (enc != model.metadata().end() && s.model.rfind("zoo:", 0) != 0)
+      eo.encoder = load_model((std::filesystem::path(s.model).parent_path() / enc->second).string());
+    carbon = carbon::preset(s.carbon_preset).options;
+    // Accuracy is measured only when an objective or constraint uses it (a hardware-only search of a
+    // zoo model has no dataset).
+    for (const auto& o : s.objectives) needs_accuracy |= o.metric == "accuracy";
+    for (const auto& c : s.constraints) needs_accuracy |= c.metric == "accuracy";
+  }
+
+  Variant& variant(const std::map<std::string, std::string>& knobs) {
+    std::lock_guard<std::recursive_mutex> lock(mu);  // a lookup once prepare() has run
+    const std::string keep = keep_of(knobs);
+    auto it = variants.find(keep);
+    if (it != variants.end()) return it->second;
+    Variant v;
+    auto k = knobs.find("keep");
+    auto l = knobs.find("layers");
+    v.graph = l == knobs.end() ? model : graph::drop_layers(model, std::strtol(l->second.c_str(), nullptr, 10));
+    if (k != knobs.end()) v.graph = graph::prune_channels(v.graph, std::strtod(k->second.c_str(), nullptr));
+    exec::prepare(v.graph);
+    graph::Graph one = v.graph;  // costs are per inference of one sample
+    exec::specialize(one, 1);
+    v.layers = workload::extract(one);
+    return variants.emplace(keep, std::move(v)).first->second;
+  }
+
+  double accuracy(const std::map<std::string, std::string>& knobs) {
+    std::lock_guard<std::recursive_mutex> lock(mu);  // a lookup once prepare() has run
+    const std::string key = precision_key(knobs);
+    auto it = accuracy_cache.find(key);
+    if (it != accuracy_cache.end()) return it->second;
+    auto f = knobs.find("format");
+    Variant& var = variant(knobs);
+    double v;
+    if (f == knobs.end() || f->second == "fp32") {
+      v = quant::evaluate(var.graph, eo).value;
+    } else {
+      if (!var.calib) var.calib = quant::calibration_inputs(var.graph, eo, s.calib);
+      const quant::Calibration& calib = *var.calib;
+      quant::StudyOptions so;
+      so.formats = {f->second};
+      auto m = knobs.find("method");
+      so.methods = {m == knobs.end() ? std::string("rtn") : m->second};
+      quant::PtqOptions base;
+      base.threads = threads;
+      if (quant::model_task(model) == "reconstruction" && calib.images.defined())
+        base.importance = quant::esca_importance_map(calib.images);
+      quant::PtqResult q = quant::quantize_model(var.graph, calib, quant::ptq_options(quant::study_configs(so).at(0), base));
+      v = quant::evaluate(q.graph, eo).value;
+    }
+    accuracy_cache[key] = v;
+    return v;
+  }
+
+  // Maps the variant on the point's hardware; fills the hardware and carbon metrics (and `d`, if given).
+  void hardware(const std::map<std::string, std::string>& knobs, PointRecord& r, int mapper_threads, PointDetail* d) {
+    std::string spec = s.hw_template + "?";
+    std::map<std::string, std::string> params = s.hw_fixed;
+    for (const Knob& k : s.knobs)
+      if (k.hardware) params[k.name] = knobs.at(k.name);
+    for (const auto& [k, v] : params) spec += k + "=" + v + "&";
+    spec.pop_back();
+    hw::Architecture a = hw::build_template(spec);
+    map::MapperOptions mo = s.mapper;
+    mo.threads = mapper_threads;
+    mo.seed = s.seed;
+    map::NetworkMapping n = map::map_network(variant(knobs).layers, a, mo);
+    const double f_hz = a.clock_mhz * 1e6;
+    r.metrics["macs"] = static_cast<double>(n.macs);
+    r.metrics["latency_s"] = f_hz > 0 ? static_cast<double>(n.cycles) / f_hz : NAN;
+    r.metrics["energy_j"] = n.energy_pj * 1e-12;
+    r.metrics["power_w"] = n.cycles > 0 && f_hz > 0 ? r.metrics["energy_j"] / r.metrics["latency_s"] : NAN;
+    r.metrics["area_mm2"] = n.area_um2 * 1e-6;
+    r.metrics["tops"] = 2.0 * static_cast<double>(a.compute.instances) * a.compute.ops_per_cycle * f_hz / 1e12;
+    carbon::CarbonEstimate c = carbon::estimate(n.area_um2 * 1e-6, n.energy_pj, carbon);
+    r.metrics["carbon_embodied_g"] = c.embodied_g;
+    r.metrics["carbon_operational_g"] = c.operational_g;
+    r.metrics["carbon_total_g"] = c.total_g;
+    if (d) {
+      d->arch_spec = spec;
+      d->arch = std::move(a);
+      d->mapping = std::move(n);
+      d->carbon = c;
+    }
+  }
+
+  PointRecord evaluate(const Point& p, int mapper_threads, PointDetail* d) {
+    const auto t0 = std::chrono::steady_clock::now();
+    PointRecord r;
+    r.key = point_key(s, p);
+    r.config_json = point_json(s, p);
+    const auto knobs = knob_values(s, p);
+    if (d) d->knobs = knobs;
+    try {
+      hardware(knobs, r, mapper_threads, d);
+      if (needs_accuracy) r.metrics["accuracy"] = accuracy(knobs);
+      std::string why;
+      for (const Constraint& c : s.constraints) {
+        auto it = r.metrics.find(c.metric);
+        if (it == r.metrics.end()) continue;
+        if (it->second > c.max) why += format("%s%s %.6g > %.6g", why.empty() ? "" : "; ", c.metric.c_str(), it->second, c.max);
+        if (it->second < c.min) why += format("%s%s %.6g < %.6g", why.empty() ? "" : "; ", c.metric.c_str(), it->second, c.min);
+      }
+      if (!why.empty()) {
+        r.status = "infeasible";
+        r.reason = why;
+      }
+    } catch (const Error& e) {  // e.g. a layer no mapping fits: stored with the reason, the run goes on
+      if (d) throw;
+      r.status = "infeasible";
+      r.reason = e.what();
+    }
+    r.seconds = seconds_since(t0);
+    return r;
+  }
+};
+
+PointEvaluator::PointEvaluator(const ExploreSpec& s, int threads) : impl_(std::make_unique<Impl>(s, threads)) {}
+PointEvaluator::~PointEvaluator() = default;
+
+void PointEvaluator::remember(const PointRecord& r) {
+  std::map<std::string, std::string> knobs;
+  try {
+    knobs = knob_values(impl_->s, point_of_key(impl_->s, r.key));
+  } catch (const InvalidError&) {
+    return;
+  }
+  auto it = r.metrics.find("accuracy");
+  if (it != r.metrics.end()) impl_->accuracy_cache[precision_key(knobs)] = it->second;
+}
+
+void PointEvaluator::prepare(const Point& p) {
+  const auto knobs = knob_values(impl_->s, p);
+  try {
+    impl_->variant(knobs);
+    if (impl_->needs_accuracy) impl_->accuracy(knobs);
+  } catch (const Error&) {  // evaluate() records it
+  }
+}
+
+PointRecord PointEvaluator::evaluate(const Point& p, int mapper_threads) { return impl_->evaluate(p, mapper_threads, nullptr); }
+
+PointDetail PointEvaluator::detail(const Point& p, int mapper_threads) {
+  PointDetail d;
+  d.record = impl_->evaluate(p, mapper_threads, &d);
+  return d;
+}
+
+ExploreSpec spec_of_store(const Store& db) {
+  auto yaml = db.meta("spec_yaml");
+  auto dir = db.meta("spec_dir");
+  auto where = db.meta("spec_path");
+  if (!yaml || !dir)
+    throw InvalidError(db.path(), "the database holds no design-space spec (it was not written by `coda explore`)");
+  return parse_spec(*yaml, where ? *where : db.path() + ": meta spec_yaml", *dir);
+}
+
+}  // namespace coda::dse
