@@ -203,3 +203,122 @@ TEST(DropLayers, PostNormBertKeepsLayerZeroExactly) {
 
 }  // namespace
 }  // namespace coda::graph
+
+namespace coda::graph {
+namespace {
+
+std::vector<Tensor> random_inputs(const Graph& g, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> n(0.f, 1.f);
+  std::vector<Tensor> in;
+  for (ValueId v : g.inputs()) {
+    if (g.value(v).is_constant()) continue;
+    Shape s = g.value(v).shape;
+    for (auto& d : s)
+      if (d < 0) d = 2;
+    Tensor t(g.value(v).dtype, s);
+    for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = n(rng);
+    in.push_back(t);
+  }
+  return in;
+}
+
+TEST(PruneHeads, FindsEveryAttentionBlock) {
+  auto vit = attention_blocks(fixture("vit"));
+  ASSERT_EQ(vit.size(), 4u);
+  EXPECT_EQ(vit[0].heads, 4);
+  EXPECT_EQ(vit[0].head_dim, 16);
+  EXPECT_EQ(vit[0].projections[0], "/layers.0/attn/q/MatMul");
+  EXPECT_EQ(vit[0].projections[2], "/layers.0/attn/v/MatMul");
+  EXPECT_EQ(vit[0].output, "/layers.0/attn/out/MatMul");
+  Graph bert = zoo::build_spec("zoo:bert-base?layers=2&seq=8&hidden=48&heads=6&ffn=96");
+  exec::prepare(bert);
+  auto b = attention_blocks(bert);
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_EQ(b[1].heads, 6);
+  EXPECT_EQ(b[1].head_dim, 8);
+  EXPECT_TRUE(attention_blocks(fixture("cnn")).empty());
+}
+
+// Pruning heads equals the original with the dropped heads' rows of Wo zeroed (a head's context only
+// reaches the output through its rows of Wo), and the kept heads are the top-k by the product of the
+// head's slice norms in Wq, Wk, Wv and Wo, recomputed here from the original weights.
+TEST(PruneHeads, EqualsZeroingTheDroppedHeadsRowsOfWo) {
+  struct Case { std::string spec; double keep; int64_t kept; };
+  for (const Case& c : {Case{"vit", 0.5, 2}, Case{"vit", 0.3, 2}, Case{"zoo:bert-base?layers=2&seq=8&hidden=48&heads=6&ffn=96", 0.5, 3}}) {
+    SCOPED_TRACE(c.spec);
+    Graph g;
+    if (c.spec.rfind("zoo:", 0) == 0) {
+      g = zoo::build_spec(c.spec);
+      exec::prepare(g);
+    } else {
+      g = fixture(c.spec);
+    }
+    Graph p = prune_heads(g, c.keep);
+    Graph z = g;
+    for (const AttentionBlock& b : attention_blocks(g)) {
+      auto energy = [&](const std::string& name, bool rows) {  // per head: sum of squares of its slice
+        const Node& n = node(g, name);
+        const Tensor& w = *g.value(n.inputs[1]).constant;  // [in, out] (MatMul)
+        std::vector<double> e(static_cast<size_t>(b.heads), 0.0);
+        for (int64_t i = 0; i < w.dim(0); ++i)
+          for (int64_t j = 0; j < w.dim(1); ++j) {
+            const double x = w.data<float>()[i * w.dim(1) + j];
+            e[static_cast<size_t>((rows ? i : j) / b.head_dim)] += x * x;
+          }
+        return e;
+      };
+      std::vector<double> score(static_cast<size_t>(b.heads), 1.0);
+      for (const auto& [name, rows] : {std::pair{b.projections[0], false}, {b.projections[1], false}, {b.projections[2], false}, {b.output, true}}) {
+        auto e = energy(name, rows);
+        for (size_t h = 0; h < e.size(); ++h) score[h] *= std::sqrt(e[h]);
+      }
+      std::vector<double> sorted = score;
+      std::sort(sorted.rbegin(), sorted.rend());
+      const double cut = sorted[static_cast<size_t>(c.kept - 1)];
+      // The pruned Wo has kept x dh rows.
+      const Tensor& wp = *p.value(node(p, b.output).inputs[1]).constant;
+      EXPECT_EQ(wp.dim(0), c.kept * b.head_dim);
+      Node& zn = z.nodes()[static_cast<size_t>(&node(z, b.output) - z.nodes().data())];
+      Tensor wz = z.value(zn.inputs[1]).constant->clone();
+      for (int64_t h = 0; h < b.heads; ++h)
+        if (score[static_cast<size_t>(h)] < cut)
+          for (int64_t r = h * b.head_dim; r < (h + 1) * b.head_dim; ++r)
+            for (int64_t j = 0; j < wz.dim(1); ++j) wz.data<float>()[r * wz.dim(1) + j] = 0.f;
+      zn.inputs[1] = z.add_constant(z.fresh_name("zeroed"), wz);
+    }
+    std::vector<Tensor> x = c.spec == "vit" ? std::vector<Tensor>{images(4)} : random_inputs(g, 5);
+    Tensor a = exec::Executor(p, {.threads = 1}).run(x).at(0);
+    Tensor bz = exec::Executor(z, {.threads = 1}).run(x).at(0);
+    Tensor orig = exec::Executor(g, {.threads = 1}).run(x).at(0);
+    ASSERT_EQ(a.shape(), bz.shape());
+    double worst = 0, mag = 0, changed = 0;
+    for (int64_t i = 0; i < a.numel(); ++i) {
+      worst = std::max(worst, std::fabs(double(a.data<float>()[i]) - bz.data<float>()[i]));
+      changed = std::max(changed, std::fabs(double(orig.data<float>()[i]) - bz.data<float>()[i]));
+      mag = std::max(mag, std::fabs(double(bz.data<float>()[i])));
+    }
+    EXPECT_LE(worst, 1e-5 * std::max(1.0, mag));
+    EXPECT_GT(changed, 1e-3) << "dropping heads changed nothing: the test would not see a wrong choice";
+  }
+}
+
+TEST(PruneHeads, KeepOneIsTheIdentityAndBadFractionsFail) {
+  Graph g = fixture("vit");
+  Graph same = prune_heads(g, 1.0);
+  Tensor x = images(2);
+  Tensor a = exec::Executor(g, {.threads = 1}).run(std::vector<Tensor>{x}).at(0);
+  Tensor b = exec::Executor(same, {.threads = 1}).run(std::vector<Tensor>{x}).at(0);
+  for (int64_t i = 0; i < a.numel(); ++i) EXPECT_EQ(a.data<float>()[i], b.data<float>()[i]);
+  // The input graph is left as it was (weights and Reshape targets are copied before they change).
+  Graph half = prune_heads(g, 0.5);
+  Tensor again = exec::Executor(g, {.threads = 1}).run(std::vector<Tensor>{x}).at(0);
+  for (int64_t i = 0; i < a.numel(); ++i) EXPECT_EQ(a.data<float>()[i], again.data<float>()[i]);
+  EXPECT_THROW(prune_heads(g, 0.0), InvalidError);
+  EXPECT_THROW(prune_heads(g, -1), InvalidError);
+  // A model without attention is returned unchanged.
+  EXPECT_EQ(prune_heads(fixture("mlp"), 0.5).nodes().size(), fixture("mlp").nodes().size());
+}
+
+}  // namespace
+}  // namespace coda::graph

@@ -32,16 +32,22 @@ graph::Graph load_model(const std::string& spec) {
   return g;
 }
 
-std::string keep_of(const std::map<std::string, std::string>& knobs) {
-  auto k = knobs.find("keep");
-  auto l = knobs.find("layers");
-  return (k == knobs.end() ? "1" : k->second) + (l == knobs.end() ? "" : "/layers=" + l->second);
+std::string knob_or(const std::map<std::string, std::string>& knobs, const std::string& name, const std::string& otherwise) {
+  auto it = knobs.find(name);
+  return it == knobs.end() ? otherwise : it->second;
 }
 
+// The model variant of a point: its pruning knobs.
+std::string variant_key(const std::map<std::string, std::string>& knobs) {
+  return "keep=" + knob_or(knobs, "keep", "1") + "/heads=" + knob_or(knobs, "heads", "1") + "/layers=" + knob_or(knobs, "layers", "all");
+}
+
+// The accuracy variant of a point: pruning and every precision knob.
 std::string precision_key(const std::map<std::string, std::string>& knobs) {
-  auto f = knobs.find("format");
-  auto m = knobs.find("method");
-  return "keep=" + keep_of(knobs) + "/" + (f == knobs.end() ? "fp32" : f->second) + "/" + (m == knobs.end() ? "rtn" : m->second);
+  std::string k = variant_key(knobs) + "/" + knob_or(knobs, "format", "fp32") + "/" + knob_or(knobs, "method", "rtn");
+  for (const auto& [name, v] : knobs)
+    if (name.rfind("format.", 0) == 0) k += "/" + name + "=" + v;
+  return k;
 }
 
 }  // namespace
@@ -77,23 +83,34 @@ struct PointEvaluator::Impl {
     // zoo model has no dataset).
     for (const auto& o : s.objectives) needs_accuracy |= o.metric == "accuracy";
     for (const auto& c : s.constraints) needs_accuracy |= c.metric == "accuracy";
+    // Every precision group must name some quantizable layer of the model.
+    if (!s.groups.empty()) {
+      const std::vector<std::string> names = quant::quantizable_layers(model);
+      for (const PrecisionGroup& pg : s.groups) {
+        bool any = false;
+        for (const auto& n : names) any |= n.find(pg.match) != std::string::npos;
+        if (!any) throw InvalidError(s.where, "precision group '" + pg.name + "' (match '" + pg.match + "') matches no quantizable layer of " + s.model);
+      }
+    }
   }
 
   Variant& variant(const std::map<std::string, std::string>& knobs) {
     std::lock_guard<std::recursive_mutex> lock(mu);  // a lookup once prepare() has run
-    const std::string keep = keep_of(knobs);
-    auto it = variants.find(keep);
+    const std::string key = variant_key(knobs);
+    auto it = variants.find(key);
     if (it != variants.end()) return it->second;
     Variant v;
     auto k = knobs.find("keep");
+    auto h = knobs.find("heads");
     auto l = knobs.find("layers");
     v.graph = l == knobs.end() ? model : graph::drop_layers(model, std::strtol(l->second.c_str(), nullptr, 10));
+    if (h != knobs.end()) v.graph = graph::prune_heads(v.graph, std::strtod(h->second.c_str(), nullptr));
     if (k != knobs.end()) v.graph = graph::prune_channels(v.graph, std::strtod(k->second.c_str(), nullptr));
     exec::prepare(v.graph);
     graph::Graph one = v.graph;  // costs are per inference of one sample
     exec::specialize(one, 1);
     v.layers = workload::extract(one);
-    return variants.emplace(keep, std::move(v)).first->second;
+    return variants.emplace(key, std::move(v)).first->second;
   }
 
   double accuracy(const std::map<std::string, std::string>& knobs) {
@@ -101,23 +118,50 @@ struct PointEvaluator::Impl {
     const std::string key = precision_key(knobs);
     auto it = accuracy_cache.find(key);
     if (it != accuracy_cache.end()) return it->second;
-    auto f = knobs.find("format");
     Variant& var = variant(knobs);
+    const std::string network = knob_or(knobs, "format", s.groups.empty() ? "fp32" : "");
+    bool quantized = network != "fp32" && !network.empty();
+    for (const PrecisionGroup& pg : s.groups) quantized |= knobs.at("format." + pg.name) != "fp32";
     double v;
-    if (f == knobs.end() || f->second == "fp32") {
+    if (!quantized) {
       v = quant::evaluate(var.graph, eo).value;
     } else {
       if (!var.calib) var.calib = quant::calibration_inputs(var.graph, eo, s.calib);
       const quant::Calibration& calib = *var.calib;
-      quant::StudyOptions so;
-      so.formats = {f->second};
-      auto m = knobs.find("method");
-      so.methods = {m == knobs.end() ? std::string("rtn") : m->second};
+      const std::string method = knob_or(knobs, "method", "rtn");
+      auto config = [&](const std::string& fmt) {
+        quant::StudyOptions so;
+        so.formats = {fmt};
+        so.methods = {method};
+        return quant::study_configs(so).at(0);
+      };
       quant::PtqOptions base;
       base.threads = threads;
       if (quant::model_task(model) == "reconstruction" && calib.images.defined())
         base.importance = quant::esca_importance_map(calib.images);
-      quant::PtqResult q = quant::quantize_model(var.graph, calib, quant::ptq_options(quant::study_configs(so).at(0), base));
+      // The network's format (W8A8's settings when only groups are given: every layer is then set below).
+      quant::PtqOptions o = quant::ptq_options(config(network.empty() || network == "fp32" ? "W8A8" : network), base);
+      if (!s.groups.empty()) {
+        for (const std::string& layer : quant::quantizable_layers(var.graph)) {
+          std::string fmt = network.empty() ? "fp32" : network;
+          for (const PrecisionGroup& pg : s.groups)
+            if (layer.find(pg.match) != std::string::npos) {
+              fmt = knobs.at("format." + pg.name);
+              break;
+            }
+          quant::LayerSetting ls;
+          if (fmt == "fp32") {
+            ls.skip = true;
+          } else {
+            const quant::PtqOptions lo = quant::ptq_options(config(fmt), base);
+            ls.weights = lo.weights;
+            ls.acts = lo.acts;
+            ls.float_acts = !lo.acts.has_value();
+          }
+          o.layers[layer] = ls;
+        }
+      }
+      quant::PtqResult q = quant::quantize_model(var.graph, calib, o);
       v = quant::evaluate(q.graph, eo).value;
     }
     accuracy_cache[key] = v;

@@ -91,7 +91,7 @@ void parse_root(const YAML::Node& root, ExploreSpec& s, const std::string& where
     for (const auto& kv : k) s.knobs.push_back({kv.first.as<std::string>(), true, list(where, kv.second, kv.first.as<std::string>())});
   }
   if (const YAML::Node p = root["pruning"]) {
-    check_keys(where, p, "pruning", {"keep", "layers"});
+    check_keys(where, p, "pruning", {"keep", "heads", "layers"});
     if (p["layers"]) {
       Knob k{"layers", false, list(where, p["layers"], "layers")};
       for (const auto& v : k.values) {
@@ -102,29 +102,46 @@ void parse_root(const YAML::Node& root, ExploreSpec& s, const std::string& where
       }
       s.knobs.push_back(k);
     }
-    if (p["keep"]) {
-      Knob k{"keep", false, list(where, p["keep"], "keep")};
+    for (const char* name : {"keep", "heads"}) {
+      if (!p[name]) continue;
+      Knob k{name, false, list(where, p[name], name)};
       for (const auto& v : k.values) {
         char* end = nullptr;
         const double f = std::strtod(v.c_str(), &end);
         if (end == v.c_str() || *end || !(f > 0 && f <= 1))
-          throw InvalidError(at(where, p["keep"]), "pruning keep fraction '" + v + "' is not in (0, 1]");
+          throw InvalidError(at(where, p[name]), std::string("pruning ") + name + " fraction '" + v + "' is not in (0, 1]");
       }
       s.knobs.push_back(k);
     }
   }
   if (const YAML::Node p = root["precision"]) {
-    check_keys(where, p, "precision", {"formats", "methods"});
+    check_keys(where, p, "precision", {"formats", "methods", "groups"});
     if (p["formats"]) s.knobs.push_back({"format", false, list(where, p["formats"], "formats")});
     if (p["methods"]) s.knobs.push_back({"method", false, list(where, p["methods"], "methods")});
+    if (const YAML::Node gs = p["groups"]) {
+      if (!gs.IsMap() || gs.size() == 0) throw ParseError(at(where, gs), "'groups' maps group names to {match: TEXT, formats: [...]}");
+      for (const auto& kv : gs) {
+        const std::string name = kv.first.as<std::string>();
+        check_keys(where, kv.second, "precision group " + name, {"match", "formats"});
+        if (!kv.second["match"] || !kv.second["formats"])
+          throw InvalidError(at(where, kv.first), "precision group '" + name + "' needs match and formats");
+        if (name.empty() || name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != std::string::npos)
+          throw InvalidError(at(where, kv.first), "precision group name '" + name + "' may use only letters, digits, _ and -");
+        PrecisionGroup g{name, scalar(where, kv.second["match"], "match")};
+        if (g.match.empty()) throw InvalidError(at(where, kv.first), "precision group '" + name + "' has an empty match");
+        s.groups.push_back(g);
+        s.knobs.push_back({"format." + name, false, list(where, kv.second["formats"], "formats")});
+      }
+    }
   }
   // Validate precision values with the study's names.
   for (const Knob& k : s.knobs) {
-    if (k.hardware || k.name == "keep" || k.name == "layers") continue;
+    if (k.hardware || k.name == "keep" || k.name == "heads" || k.name == "layers") continue;
+    const bool format_knob = k.name.rfind("format", 0) == 0;
     quant::StudyOptions so;
     for (const auto& v : k.values) {
-      if (v == "fp32" && k.name == "format") continue;
-      (k.name == "format" ? so.formats : so.methods).push_back(v);
+      if (v == "fp32" && format_knob) continue;
+      (format_knob ? so.formats : so.methods).push_back(v);
     }
     try {
       quant::study_configs(so);
@@ -246,10 +263,22 @@ std::string point_key(const ExploreSpec& s, const Point& p) {
   return key;
 }
 
+namespace {
+std::string json_string(const std::string& v) {
+  std::string o = "\"";
+  for (unsigned char c : v) {
+    if (c == '"' || c == '\\') o += '\\', o += static_cast<char>(c);
+    else if (c < 0x20) o += format("\\u%04x", c);
+    else o += static_cast<char>(c);
+  }
+  return o + "\"";
+}
+}  // namespace
+
 std::string point_json(const ExploreSpec& s, const Point& p) {
   auto kv = knob_values(s, p);
   std::string j = "{";
-  for (const Knob& k : s.knobs) j += (j.size() > 1 ? ", " : "") + ("\"" + k.name + "\": \"" + kv.at(k.name) + "\"");
+  for (const Knob& k : s.knobs) j += (j.size() > 1 ? ", " : "") + json_string(k.name) + ": " + json_string(kv.at(k.name));
   return j + "}";
 }
 

@@ -3,12 +3,15 @@
 //
 //   model: models/vit.onnx            # an .onnx file (relative to the spec) or zoo:NAME
 //   accuracy: {limit: 2000, calib: 256}   # test samples per accuracy measurement, calibration samples
-//   pruning: {keep: [1, 0.75, 0.5], layers: [4, 3]}   # channels kept per prunable group; residual layers kept (graph/prune.h)
+//   pruning: {keep: [1, 0.75, 0.5], heads: [1, 0.5], layers: [4, 3]}   # FFN/hidden channels and attention heads kept
+//                                                     # (fractions); residual layers kept (graph/prune.h)
 //   hardware:
 //     template: catransformers
 //     knobs: {clusters: [1, 2, 4], width: [32, 64, 128, 256], depth: [2, 4, 8, 16, 32, 64]}
 //     fixed: {l2_kib: 256}
 //   precision: {formats: [W8A8, W4A8, W4A4], methods: [rtn]}   # quant/study.h's names; fp32 allowed
+//   # or per layer group (a knob "format.attn" each; unmatched layers take `formats`, or stay float):
+//   #   precision: {methods: [rtn], groups: {attn: {match: /attn/, formats: [W8A8, W4A4]}, ffn: {match: /fc, formats: [W4A4]}}}
 //   objectives: [accuracy:max, latency_s:min, carbon_total_g:min]
 //   constraints: {latency_s: {max: 0.05}, area_mm2: {max: 319.9}, tops: {max: 20.48}}
 //   carbon: catransformers            # a preset of carbon/carbon.h
@@ -33,12 +36,20 @@
 namespace coda::dse {
 
 struct Knob {
-  std::string name;                 // template parameter, "keep" / "layers" (pruning), "format" / "method" (precision)
+  std::string name;                 // template parameter, "keep" / "heads" / "layers" (pruning), "format" / "method" /
+                                    // "format.GROUP" (precision)
   bool hardware = true;
   std::vector<std::string> values;  // as written
 };
 
 using ObjectiveSpec = MetricObjective;  // store.h
+
+// A layer group with its own precision knob ("format.NAME"): the quantizable layers whose node name
+// contains `match`. A layer takes the first group that matches it; other layers take the network's
+// "format" knob, or stay in float when the spec has none.
+struct PrecisionGroup {
+  std::string name, match;
+};
 
 struct Constraint {
   std::string metric;
@@ -55,6 +66,7 @@ struct ExploreSpec {
   std::string hw_template;
   std::map<std::string, std::string> hw_fixed;
   std::vector<Knob> knobs;
+  std::vector<PrecisionGroup> groups;
   std::vector<ObjectiveSpec> objectives;
   std::vector<Constraint> constraints;
   std::string carbon_preset = "catransformers";

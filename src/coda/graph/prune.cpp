@@ -17,6 +17,17 @@ namespace {
 
 bool is_const(const Graph& g, ValueId v) { return v != kNoValue && g.value(v).is_constant(); }
 
+using Uses = std::map<ValueId, std::vector<std::pair<int, size_t>>>;
+
+Uses uses_of(const Graph& g) {
+  Uses uses;
+  for (size_t i = 0; i < g.nodes().size(); ++i)
+    for (size_t k = 0; k < g.nodes()[i].inputs.size(); ++k)
+      if (g.nodes()[i].inputs[k] != kNoValue) uses[g.nodes()[i].inputs[k]].push_back({static_cast<int>(i), k});
+  return uses;
+}
+
+
 const Tensor* weight(const Graph& g, const Node& n) {
   if (!n.has_input(0) || !n.has_input(1) || is_const(g, n.inputs[0]) || !is_const(g, n.inputs[1])) return nullptr;
   const Tensor& w = *g.value(n.inputs[1]).constant;
@@ -72,7 +83,7 @@ struct Group {
   int axis_from_end = 1;
 };
 
-std::optional<Group> group_from(const Graph& g, int p, const std::map<ValueId, std::vector<std::pair<int, size_t>>>& uses,
+std::optional<Group> group_from(const Graph& g, int p, const Uses& uses,
                                 const std::set<ValueId>& outputs) {
   const Node& prod = g.nodes()[static_cast<size_t>(p)];
   const Tensor* w = weight(g, prod);
@@ -124,10 +135,7 @@ std::optional<Group> group_from(const Graph& g, int p, const std::map<ValueId, s
 }
 
 std::vector<Group> find_groups(const Graph& g) {
-  std::map<ValueId, std::vector<std::pair<int, size_t>>> uses;
-  for (size_t i = 0; i < g.nodes().size(); ++i)
-    for (size_t k = 0; k < g.nodes()[i].inputs.size(); ++k)
-      if (g.nodes()[i].inputs[k] != kNoValue) uses[g.nodes()[i].inputs[k]].push_back({static_cast<int>(i), k});
+  const Uses uses = uses_of(g);
   const std::set<ValueId> outputs(g.outputs().begin(), g.outputs().end());
   std::vector<Group> out;
   for (size_t i = 0; i < g.nodes().size(); ++i)
@@ -171,6 +179,19 @@ void replace_input(Graph& g, int ni, size_t k, Tensor t) {
   Node& n = g.nodes()[static_cast<size_t>(ni)];
   const std::string base = g.value(n.inputs[k]).name + ".pruned";
   n.inputs[k] = g.add_constant(g.fresh_name(base), std::move(t));
+}
+
+// Shapes downstream of pruned weights changed: forget the computed ones and infer again.
+void reinfer(Graph& g) {
+  for (size_t v = 0; v < g.num_values(); ++v) {
+    Value& val = g.value(static_cast<ValueId>(v));
+    if (val.is_constant() || val.producer < 0) continue;
+    val.shape.clear();
+    val.shape_known = false;
+    val.dim_params.clear();
+  }
+  g.remove_dead_nodes();
+  infer_shapes(g);
 }
 
 }  // namespace
@@ -238,16 +259,7 @@ Graph prune_channels(const Graph& g_in, double keep) {
       replace_input(g, c, 1, take(*g.value(n.inputs[1]).constant, consumer_dim(n), kept));
     }
   }
-  // Shapes downstream of the producers changed: forget them and infer again.
-  for (size_t v = 0; v < g.num_values(); ++v) {
-    Value& val = g.value(static_cast<ValueId>(v));
-    if (val.is_constant() || val.producer < 0) continue;
-    val.shape.clear();
-    val.shape_known = false;
-    val.dim_params.clear();
-  }
-  g.remove_dead_nodes();
-  infer_shapes(g);
+  reinfer(g);
   return g;
 }
 
@@ -318,6 +330,231 @@ Graph drop_layers(const Graph& g_in, int64_t layers) {
     }
   g.remove_dead_nodes();
   infer_shapes(g);
+  return g;
+}
+
+}  // namespace coda::graph
+
+namespace coda::graph {
+
+namespace {
+
+// The single reader of v (node index), or -1.
+int only_reader(const Uses& uses, const std::set<ValueId>& outputs, ValueId v) {
+  auto it = uses.find(v);
+  if (outputs.count(v) || it == uses.end() || it->second.size() != 1) return -1;
+  return it->second[0].first;
+}
+
+const Node* producer_of(const Graph& g, ValueId v) {
+  const int p = g.value(v).producer;
+  return p < 0 ? nullptr : &g.nodes()[static_cast<size_t>(p)];
+}
+
+// The non-constant input of a node with one constant operand (or -1 when both/neither are constant).
+ValueId stream_input(const Graph& g, const Node& n) {
+  ValueId s = kNoValue;
+  for (ValueId in : n.inputs) {
+    if (in == kNoValue || is_const(g, in)) continue;
+    if (s != kNoValue) return kNoValue;
+    s = in;
+  }
+  return s;
+}
+
+// One branch: projection -> [+ bias] -> Reshape [.., s, H, dh] -> Transpose* -> `v`.
+struct Branch {
+  int projection = -1, bias = -1, reshape = -1;
+};
+
+std::optional<Branch> branch_to(const Graph& g, const Uses& uses, const std::set<ValueId>& outputs, ValueId v, int64_t* heads,
+                                int64_t* dh) {
+  const Node* n = producer_of(g, v);
+  while (n && n->op == OpKind::Transpose) {
+    if (only_reader(uses, outputs, n->outputs[0]) < 0) return std::nullopt;
+    v = n->inputs[0];
+    n = producer_of(g, v);
+  }
+  if (!n || n->op != OpKind::Reshape || only_reader(uses, outputs, n->outputs[0]) < 0 || !is_const(g, n->inputs.at(1))) return std::nullopt;
+  Branch b;
+  b.reshape = g.value(v).producer;
+  const Shape& out = g.value(n->outputs[0]).shape;
+  const Shape& in = g.value(n->inputs[0]).shape;
+  if (out.size() < 3 || in.empty() || out[out.size() - 2] < 1 || out.back() < 1 || in.back() != out[out.size() - 2] * out.back()) return std::nullopt;
+  *heads = out[out.size() - 2];
+  *dh = out.back();
+  ValueId x = n->inputs[0];
+  if (only_reader(uses, outputs, x) < 0) return std::nullopt;
+  const Node* p = producer_of(g, x);
+  if (p && p->op == OpKind::Add && stream_input(g, *p) != kNoValue) {
+    for (ValueId in : p->inputs)
+      if (is_const(g, in) && g.value(in).constant->numel() != *heads * *dh) return std::nullopt;
+    b.bias = g.value(x).producer;
+    x = stream_input(g, *p);
+    if (only_reader(uses, outputs, x) < 0) return std::nullopt;
+    p = producer_of(g, x);
+  }
+  if (!p || (p->op != OpKind::MatMul && p->op != OpKind::Gemm) || !weight(g, *p) || out_channels(*p, *weight(g, *p)) != *heads * *dh)
+    return std::nullopt;
+  b.projection = g.value(x).producer;
+  return b;
+}
+
+struct Block {
+  int softmax = -1;
+  std::array<Branch, 3> qkv;
+  int merge = -1, output = -1;  // the Reshape back to [.., s, H*dh] and the output projection
+  int64_t heads = 0, dh = 0;
+};
+
+std::optional<Block> block_at(const Graph& g, const Uses& uses, const std::set<ValueId>& outputs, int si) {
+  const Node& sm = g.nodes()[static_cast<size_t>(si)];
+  Block b;
+  b.softmax = si;
+  // Scores: back through scaling / masking to MatMul(Q, K^T).
+  const Node* n = producer_of(g, sm.inputs.at(0));
+  while (n && (n->op == OpKind::Div || n->op == OpKind::Mul || n->op == OpKind::Add || n->op == OpKind::Where)) {
+    if (only_reader(uses, outputs, n->outputs[0]) < 0) return std::nullopt;
+    ValueId s = n->op == OpKind::Where ? (is_const(g, n->inputs.at(0)) && !is_const(g, n->inputs.at(1)) && is_const(g, n->inputs.at(2))
+                                              ? n->inputs[1] : kNoValue)
+                                       : stream_input(g, *n);
+    if (s == kNoValue) return std::nullopt;
+    n = producer_of(g, s);
+  }
+  if (!n || n->op != OpKind::MatMul || is_const(g, n->inputs.at(0)) || is_const(g, n->inputs.at(1)) ||
+      only_reader(uses, outputs, n->outputs[0]) < 0)
+    return std::nullopt;
+  const int reader = only_reader(uses, outputs, sm.outputs.at(0));
+  if (reader < 0) return std::nullopt;
+  const Node& av = g.nodes()[static_cast<size_t>(reader)];
+  if (av.op != OpKind::MatMul || av.inputs.at(0) != sm.outputs[0] || is_const(g, av.inputs.at(1))) return std::nullopt;
+  const ValueId srcs[3] = {n->inputs[0], n->inputs[1], av.inputs[1]};
+  for (int i = 0; i < 3; ++i) {
+    int64_t h = 0, d = 0;
+    auto br = branch_to(g, uses, outputs, srcs[i], &h, &d);
+    if (!br || (i > 0 && (h != b.heads || d != b.dh))) return std::nullopt;
+    b.heads = h, b.dh = d;
+    b.qkv[static_cast<size_t>(i)] = *br;
+  }
+  // Context: Transpose* -> Reshape [.., s, H*dh] -> output projection.
+  ValueId v = av.outputs.at(0);
+  int r = only_reader(uses, outputs, v);
+  while (r >= 0 && g.nodes()[static_cast<size_t>(r)].op == OpKind::Transpose) {
+    v = g.nodes()[static_cast<size_t>(r)].outputs[0];
+    r = only_reader(uses, outputs, v);
+  }
+  if (r < 0) return std::nullopt;
+  const Node& merge = g.nodes()[static_cast<size_t>(r)];
+  if (merge.op != OpKind::Reshape || !is_const(g, merge.inputs.at(1)) || g.value(merge.outputs[0]).shape.empty() ||
+      g.value(merge.outputs[0]).shape.back() != b.heads * b.dh)
+    return std::nullopt;
+  b.merge = r;
+  const int o = only_reader(uses, outputs, merge.outputs[0]);
+  if (o < 0) return std::nullopt;
+  const Node& out = g.nodes()[static_cast<size_t>(o)];
+  if ((out.op != OpKind::MatMul && out.op != OpKind::Gemm) || out.inputs[0] != merge.outputs[0] || !weight(g, out) ||
+      in_channels(out, *weight(g, out)) != b.heads * b.dh)
+    return std::nullopt;
+  b.output = o;
+  return b;
+}
+
+std::vector<Block> find_blocks(const Graph& g) {
+  const Uses uses = uses_of(g);
+  const std::set<ValueId> outputs(g.outputs().begin(), g.outputs().end());
+  std::vector<Block> out;
+  for (size_t i = 0; i < g.nodes().size(); ++i)
+    if (g.nodes()[i].op == OpKind::Softmax)
+      if (auto b = block_at(g, uses, outputs, static_cast<int>(i))) out.push_back(*b);
+  return out;
+}
+
+// Per-head sums of squares of a weight's channels (head h: channels [h*dh, (h+1)*dh)).
+std::vector<double> head_energy(const std::vector<double>& channel_energy, int64_t heads, int64_t dh) {
+  std::vector<double> e(static_cast<size_t>(heads), 0.0);
+  for (int64_t c = 0; c < heads * dh; ++c) e[static_cast<size_t>(c / dh)] += channel_energy[static_cast<size_t>(c)];
+  return e;
+}
+
+// A Reshape target with `from` replaced by `to` at position `axis_from_end` (1 = last); -1 and 0 stay.
+Tensor retarget(const Tensor& shape, int64_t axis_from_end, int64_t from, int64_t to) {
+  CODA_CHECK(shape.dtype() == DType::i64 && shape.rank() == 1, "a Reshape target is a 1-D int64 tensor");
+  Tensor t = shape.clone();  // tensors share storage when copied
+  int64_t* d = t.data<int64_t>();
+  const int64_t i = t.numel() - axis_from_end;
+  if (i >= 0 && d[i] == from) d[i] = to;
+  return t;
+}
+
+}  // namespace
+
+std::vector<AttentionBlock> attention_blocks(const Graph& g_in) {
+  Graph g = g_in;
+  g.recompute_producers();
+  std::vector<AttentionBlock> out;
+  for (const Block& b : find_blocks(g)) {
+    AttentionBlock a;
+    a.softmax = g.nodes()[static_cast<size_t>(b.softmax)].name;
+    for (size_t i = 0; i < 3; ++i) a.projections[i] = g.nodes()[static_cast<size_t>(b.qkv[i].projection)].name;
+    a.output = g.nodes()[static_cast<size_t>(b.output)].name;
+    a.heads = b.heads;
+    a.head_dim = b.dh;
+    out.push_back(a);
+  }
+  return out;
+}
+
+Graph prune_heads(const Graph& g_in, double keep) {
+  if (!(keep > 0 && keep <= 1)) throw InvalidError("prune", format("head keep fraction %g is outside (0, 1]", keep));
+  Graph g = g_in;
+  if (keep == 1) return g;
+  g.recompute_producers();
+  const std::vector<Block> blocks = find_blocks(g);
+  for (const Block& b : blocks) {
+    const int64_t k = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(static_cast<double>(b.heads) * keep - 1e-9)));
+    if (k >= b.heads) continue;
+    // Importance: the product of the head's slice norms in Wq, Wk, Wv and Wo.
+    std::vector<double> score(static_cast<size_t>(b.heads), 1.0);
+    auto weigh = [&](const std::vector<double>& ce) {
+      const std::vector<double> e = head_energy(ce, b.heads, b.dh);
+      for (size_t h = 0; h < e.size(); ++h) score[h] *= std::sqrt(e[h]);
+    };
+    for (const Branch& br : b.qkv) {
+      const Node& p = g.nodes()[static_cast<size_t>(br.projection)];
+      weigh(slice_energy(*g.value(p.inputs[1]).constant, producer_dim(p)));
+    }
+    const Node& o = g.nodes()[static_cast<size_t>(b.output)];
+    weigh(slice_energy(*g.value(o.inputs[1]).constant, consumer_dim(o)));
+    std::vector<int64_t> order(static_cast<size_t>(b.heads));
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) { return score[static_cast<size_t>(x)] > score[static_cast<size_t>(y)]; });
+    std::vector<int64_t> heads(order.begin(), order.begin() + k);
+    std::sort(heads.begin(), heads.end());
+    std::vector<int64_t> channels;
+    for (int64_t h : heads)
+      for (int64_t d = 0; d < b.dh; ++d) channels.push_back(h * b.dh + d);
+    const int64_t width = b.heads * b.dh;
+    for (const Branch& br : b.qkv) {
+      const Node& p = g.nodes()[static_cast<size_t>(br.projection)];
+      replace_input(g, br.projection, 1, take(*g.value(p.inputs[1]).constant, producer_dim(p), channels));
+      if (p.op == OpKind::Gemm && p.has_input(2) && g.value(p.inputs[2]).constant->numel() == width)
+        replace_input(g, br.projection, 2, take(g.value(p.inputs[2]).constant->reshaped({width}), 0, channels));
+      if (br.bias >= 0) {
+        const Node& a = g.nodes()[static_cast<size_t>(br.bias)];
+        for (size_t s = 0; s < a.inputs.size(); ++s)
+          if (is_const(g, a.inputs[s])) {
+            const Tensor& t = *g.value(a.inputs[s]).constant;
+            if (t.numel() == width) replace_input(g, br.bias, s, take(t.reshaped({width}), 0, channels));
+          }
+      }
+      const Node& r = g.nodes()[static_cast<size_t>(br.reshape)];
+      replace_input(g, br.reshape, 1, retarget(*g.value(r.inputs[1]).constant, 2, b.heads, k));
+    }
+    const Node& m = g.nodes()[static_cast<size_t>(b.merge)];
+    replace_input(g, b.merge, 1, retarget(*g.value(m.inputs[1]).constant, 1, width, k * b.dh));
+    replace_input(g, b.output, 1, take(*g.value(o.inputs[1]).constant, consumer_dim(o), channels));
+  }
+  reinfer(g);
   return g;
 }
 

@@ -38,6 +38,27 @@ std::vector<PrunableGroup> prunable_groups(const Graph& g);
 // keep in (0, 1]; InvalidError outside. The result is shape-inferred; with keep = 1 it equals g.
 Graph prune_channels(const Graph& g, double keep);
 
+// Attention heads (CATransformers' head pruning). An attention block is found from its Softmax: the
+// scores come from MatMul(Q, K^T) (through Div / Mul / Where / Add with constants), the Softmax feeds
+// MatMul(., V), and Q, K and V are each a projection (MatMul or Gemm with a constant weight, optionally
+// + a constant bias) reshaped to [.., s, heads, dh] and transposed; the context is transposed back,
+// reshaped to [.., s, heads*dh] and read by one output projection with a constant weight. The zoo's
+// transformers and torch's exports have this form. Each value on the way has that one reader.
+struct AttentionBlock {
+  std::string softmax;
+  std::array<std::string, 3> projections;  // q, k, v node names
+  std::string output;                      // the output projection
+  int64_t heads = 0, head_dim = 0;
+};
+std::vector<AttentionBlock> attention_blocks(const Graph& g);
+
+// Keeps k = ceil(heads * keep) heads in every attention block, ranked by the product of the L2 norms
+// of the head's slices of Wq, Wk, Wv (columns) and Wo (rows) (a magnitude criterion, coda's choice:
+// CATransformers ranks heads by importance and fine-tunes, coda does not fine-tune); the projections,
+// their biases and the Reshape targets shrink accordingly. The result equals g with the dropped heads'
+// rows of Wo set to zero. keep in (0, 1], InvalidError outside; with keep = 1 it equals g.
+Graph prune_heads(const Graph& g, double keep);
+
 // Residual layers of a pre-norm transformer: each layer is two residual Adds (x + attention(x), then
 // h + FFN(h)), an Add being residual when one input is an ancestor of the other (the skip). Returns the
 // layers' Add node names in order, two per layer; empty when the graph has none (or an odd count).
