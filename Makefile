@@ -3,7 +3,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DPython3_EXECUTABLE=/usr/bin/python3
 BUILD := build/release
 
-.PHONY: all deps build debug test demo bench clean models
+.PHONY: all deps build debug test demo bench clean models sanitize fuzz
 
 all: build
 
@@ -25,6 +25,10 @@ test: build
 
 demo: build
 	@scripts/demo.sh $(BUILD)/apps/coda/coda
+
+# The whole suite under ASan + UBSan, and the threaded parts under ThreadSanitizer (scripts/sanitize.sh).
+sanitize: deps
+	@JOBS=$(JOBS) scripts/sanitize.sh
 
 bench: build
 	@scripts/bench.sh $(BUILD)

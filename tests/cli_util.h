@@ -40,11 +40,12 @@ inline std::filesystem::path cli_scratch() {
   return dir;
 }
 
-inline Outcome run_coda(const std::string& args) {
+// `env`: assignments put before the command ("CODA_MEMORY_LIMIT=16M").
+inline Outcome run_coda(const std::string& args, const std::string& env = "") {
   static int k = 0;
   const std::filesystem::path d = cli_scratch();
   const std::filesystem::path o = d / ("o" + std::to_string(k)), e = d / ("e" + std::to_string(k++));
-  const std::string cmd = "cd " + std::string(CODA_SOURCE_DIR) + " && " + std::string(CODA_BINARY_DIR) +
+  const std::string cmd = "cd " + std::string(CODA_SOURCE_DIR) + " && " + env + (env.empty() ? "" : " ") + std::string(CODA_BINARY_DIR) +
                           "/apps/coda/coda " + args + " >" + o.string() + " 2>" + e.string();
   const int st = std::system(cmd.c_str());
   return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, slurp(o), slurp(e)};

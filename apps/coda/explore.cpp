@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "coda/core/error.h"
 #include "coda/dse/explore.h"
+#include "coda/dse/mpi_world.h"
 #include "coda/hw/components.h"
 
 namespace coda::cli {
@@ -27,6 +28,7 @@ struct ExploreCliOptions {
   size_t budget = 0;
   int threads = 0;
   bool json = false;
+  std::string shard;
 };
 
 std::string default_spec() {
@@ -63,8 +65,12 @@ int run_explore(const ExploreCliOptions& c) {
   o.budget = c.budget;
   o.threads = c.threads;
   o.stop = &g_stop;
-  const bool tty = isatty(STDERR_FILENO);
-  o.progress = [tty](const dse::ExploreProgress& p) {
+  if (!c.shard.empty()) dse::parse_shard(c.shard, o.shard_index, o.shard_count);
+  // Under mpirun (or srun) the ranks share the work; rank 0 stores, prints and shows progress.
+  o.mpi = dse::mpi::launched();
+  const bool worker = o.mpi && dse::mpi::world().rank() != 0;
+  const bool tty = isatty(STDERR_FILENO) && !worker;
+  if (!worker) o.progress = [tty](const dse::ExploreProgress& p) {
     const double per = p.evaluated ? p.seconds / static_cast<double>(p.evaluated) : 0;
     const double eta = per * static_cast<double>(p.budget - p.done);
     if (tty) {
@@ -80,20 +86,22 @@ int run_explore(const ExploreCliOptions& c) {
   std::signal(SIGINT, on_sigint);
   dse::ExploreResult r = dse::explore(s, o);
   std::signal(SIGINT, SIG_DFL);
+  if (r.worker) return 0;
   if (tty) std::fprintf(stderr, "\n");
   if (c.json) {
     nlohmann::json front = nlohmann::json::array();
     for (const auto& p : r.front)
       front.push_back({{"key", p.key}, {"config", nlohmann::json::parse(p.config_json)}, {"metrics", p.metrics}});
     std::printf("%s\n", nlohmann::json({{"spec", path}, {"db", c.db}, {"evaluated", r.evaluated}, {"reused", r.reused},
-                                        {"infeasible", r.infeasible}, {"stopped", r.stopped}, {"seconds", r.seconds},
+                                        {"infeasible", r.infeasible}, {"stopped", r.stopped}, {"seconds", r.seconds}, {"ranks", r.ranks},
                                         {"front", front}})
                             .dump(2)
                             .c_str());
     return r.stopped ? 130 : 0;
   }
-  std::printf("%s: %zu points evaluated, %zu reused from %s, %zu infeasible, %.1f s%s\n", path.c_str(), r.evaluated,
-              r.reused, c.db.c_str(), r.infeasible, r.seconds, r.stopped ? " (stopped by Ctrl-C; rerun to resume)" : "");
+  std::printf("%s: %zu points evaluated, %zu reused from %s, %zu infeasible, %.1f s%s%s%s\n", path.c_str(), r.evaluated,
+              r.reused, c.db.c_str(), r.infeasible, r.seconds, r.ranks > 1 ? format(" on %d MPI ranks", r.ranks).c_str() : "",
+              c.shard.empty() ? "" : (" (shard " + c.shard + ")").c_str(), r.stopped ? " (stopped by Ctrl-C; rerun to resume)" : "");
   print_front(s, r.front);
   return r.stopped ? 130 : 0;
 }
@@ -108,6 +116,7 @@ Action add_explore(CLI::App& app) {
   sub->add_option("--budget", o->budget, "points to evaluate in all (default: the spec's)");
   sub->add_option("--threads", o->threads, "threads for mapping and evaluation (default: all cores)")->check(CLI::NonNegativeNumber);
   sub->add_flag("--json", o->json, "print the result as JSON");
+  sub->add_option("--shard", o->shard, "I/N: evaluate the I-th of N slices of a grid/random/sobol search (merge with `coda merge`)");
   return [o] { return run_explore(*o); };
 }
 

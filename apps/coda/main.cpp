@@ -1,14 +1,21 @@
 // coda: co-design deep-learning models and the accelerators that run them.
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 
 #include "commands.h"
 #include "coda/core/error.h"
+#include "coda/core/memory.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"coda: co-design deep-learning models and the hardware accelerators that run them"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "coda 0.1.0");
+  app.fallthrough();  // global options may follow the subcommand
+  std::string memory_limit;
+  app.add_option("--memory-limit", memory_limit,
+                 "refuse work needing more memory than SIZE (e.g. 4G; default: physical memory or the cgroup's limit; "
+                 "env CODA_MEMORY_LIMIT)");
   std::vector<std::pair<CLI::App*, coda::cli::Action>> actions;
   auto add = [&](coda::cli::Action (*f)(CLI::App&)) {
     size_t before = app.get_subcommands({}).size();
@@ -25,6 +32,7 @@ int main(int argc, char** argv) {
   add(coda::cli::add_carbon);
   add(coda::cli::add_results);
   add(coda::cli::add_explore);
+  add(coda::cli::add_merge);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -38,13 +46,16 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
+    if (memory_limit.empty() && std::getenv("CODA_MEMORY_LIMIT")) memory_limit = std::getenv("CODA_MEMORY_LIMIT");
+    if (!memory_limit.empty()) coda::set_memory_limit(coda::parse_size(memory_limit, "--memory-limit"));
     for (auto& [sub, action] : actions)
       if (sub->parsed()) return action();
   } catch (const coda::Error& e) {
     std::fprintf(stderr, "coda: error: %s\n", e.what());
     return e.kind() == coda::ErrorKind::Internal ? 3 : 2;
   } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "coda: error: out of memory\n");
+    std::fprintf(stderr, "coda: error: memory: out of memory (limit %s; --memory-limit)\n",
+                 coda::format_bytes(coda::memory_limit_bytes()).c_str());
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "coda: error: internal: %s\n", e.what());

@@ -167,3 +167,28 @@ TEST(CliQuantize, BadInputGivesOneLineErrors) {
 }
 
 }  // namespace
+
+namespace {
+
+// Resource limits: work too large for the memory allowed fails early with the sizes, exit 2.
+TEST(CliLimits, MemoryLimitNamesTheSize) {
+  // ResNet-50's weights (~100 MB) do not fit in 16 MiB.
+  auto r = run_coda("--memory-limit 16M inspect zoo:resnet50");
+  expect_one_line_error(r, "memory", "memory limit of 16.0 MiB");
+  // The option may follow the subcommand; the environment sets it too.
+  expect_one_line_error(run_coda("inspect zoo:resnet50 --memory-limit 16M"), "memory", "16.0 MiB");
+  expect_one_line_error(run_coda("inspect zoo:resnet50", "CODA_MEMORY_LIMIT=16M"), "memory", "16.0 MiB");
+  // A model larger than the machine (a 32 GiB embedding), with no limit given: refused by size, not killed.
+  r = run_coda("inspect 'zoo:gpt2?vocab=1048576&hidden=8192&heads=16&layers=1'");
+  expect_one_line_error(r, "memory", "needs 32.0 GiB, more than the memory limit");
+  expect_one_line_error(run_coda("--memory-limit 4X inspect zoo:cnn"), "--memory-limit", "not a size");
+  // A design space whose model variants cannot all be held.
+  const fs::path spec = tmpfile("big_space.yaml", "model: " + std::string(CODA_SOURCE_DIR) + "/models/vit.onnx\n"
+                                                  "pruning: {keep: [1, 0.9, 0.8, 0.7, 0.6, 0.5], heads: [1, 0.75, 0.5], layers: [4, 3, 2, 1]}\n"
+                                                  "hardware: {template: catransformers, knobs: {clusters: [1, 2]}}\n"
+                                                  "objectives: [latency_s:min]\n");
+  expect_one_line_error(run_coda("explore " + spec.string() + " --db " + (spec.parent_path() / "big.db").string() + " --memory-limit 2M"),
+                        "memory", "72 model variants");
+}
+
+}  // namespace

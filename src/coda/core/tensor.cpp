@@ -1,5 +1,8 @@
 #include "coda/core/tensor.h"
 
+#include "coda/core/memory.h"
+
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -25,26 +28,49 @@ Shape shape_strides(const Shape& s) {
 
 namespace {
 // 64-byte aligned storage for SIMD kernels, at least one byte so raw() is never null.
-std::shared_ptr<std::byte[]> allocate(size_t bytes, bool zero) {
-  size_t alloc = (bytes + 63) / 64 * 64 + 64;
-  std::byte* p = zero ? new (std::align_val_t(64)) std::byte[alloc]() : new (std::align_val_t(64)) std::byte[alloc];
-  return std::shared_ptr<std::byte[]>(p, [](std::byte* q) { operator delete[](q, std::align_val_t(64)); });
+// Counted against the memory limit (core/memory.h) while it lives.
+std::shared_ptr<std::byte[]> allocate(size_t bytes, bool zero, DType dtype, const Shape& shape) {
+  const size_t alloc = (bytes + 63) / 64 * 64 + 64;
+  if (alloc > (size_t{1} << 20))  // small tensors are not worth a message
+    internal::reserve_tensor_bytes(alloc, "a " + shape_str(shape) + " " + dtype_name(dtype) + " tensor");
+  else
+    internal::reserve_tensor_bytes(alloc, "a tensor");
+  std::byte* p;
+  try {
+    p = zero ? new (std::align_val_t(64)) std::byte[alloc]() : new (std::align_val_t(64)) std::byte[alloc];
+  } catch (const std::bad_alloc&) {
+    internal::release_tensor_bytes(alloc);
+    throw ResourceError("memory", "a " + shape_str(shape) + " " + dtype_name(dtype) + " tensor needs " + format_bytes(alloc) +
+                                      ", which the system could not allocate");
+  }
+  return std::shared_ptr<std::byte[]>(p, [alloc](std::byte* q) {
+    operator delete[](q, std::align_val_t(64));
+    internal::release_tensor_bytes(alloc);
+  });
+}
+// numel of a tensor about to be allocated; ResourceError when its byte size overflows.
+int64_t checked_numel(const Shape& shape, DType dtype) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    CODA_CHECK(d >= 0, "negative dimension in %s", shape_str(shape).c_str());
+    if (__builtin_mul_overflow(n, d, &n) || n > (int64_t{1} << 60) / static_cast<int64_t>(std::max<size_t>(1, dtype_size(dtype))))
+      throw ResourceError("memory", "a " + shape_str(shape) + " " + dtype_name(dtype) + " tensor is larger than any memory");
+  }
+  return n;
 }
 }  // namespace
 
 Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
-  for (int64_t d : shape_) CODA_CHECK(d >= 0, "negative dimension in %s", shape_str(shape_).c_str());
-  numel_ = shape_numel(shape_);
-  buf_ = allocate(nbytes(), true);
+  numel_ = checked_numel(shape_, dtype_);
+  buf_ = allocate(nbytes(), true, dtype_, shape_);
 }
 
 Tensor Tensor::uninitialized(DType dtype, Shape shape) {
   Tensor t;
   t.dtype_ = dtype;
   t.shape_ = std::move(shape);
-  for (int64_t d : t.shape_) CODA_CHECK(d >= 0, "negative dimension in %s", shape_str(t.shape_).c_str());
-  t.numel_ = shape_numel(t.shape_);
-  t.buf_ = allocate(t.nbytes(), false);
+  t.numel_ = checked_numel(t.shape_, t.dtype_);
+  t.buf_ = allocate(t.nbytes(), false, t.dtype_, t.shape_);
   return t;
 }
 

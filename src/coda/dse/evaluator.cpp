@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "coda/core/error.h"
+#include "coda/core/memory.h"
 #include "coda/exec/executor.h"
 #include "coda/graph/prune.h"
 #include "coda/hw/templates.h"
@@ -79,6 +80,14 @@ struct PointEvaluator::Impl {
     if (enc != model.metadata().end() && s.model.rfind("zoo:", 0) != 0)
       eo.encoder = load_model((std::filesystem::path(s.model).parent_path() / enc->second).string());
     carbon = carbon::preset(s.carbon_preset).options;
+    // Each pruning variant holds its own weights: refuse a space whose variants cannot all fit.
+    uint64_t model_bytes = 0, variants_count = 1;
+    for (size_t v = 0; v < model.num_values(); ++v)
+      if (model.value(static_cast<graph::ValueId>(v)).is_constant()) model_bytes += model.value(static_cast<graph::ValueId>(v)).constant->nbytes();
+    for (const Knob& k : s.knobs)
+      if (k.name == "keep" || k.name == "heads" || k.name == "layers") variants_count *= k.values.size();
+    check_fits(model_bytes * variants_count, format("%s: %llu model variants of %s", s.where.c_str(), static_cast<unsigned long long>(variants_count),
+                                                     format_bytes(model_bytes).c_str()));
     // Accuracy is measured only when an objective or constraint uses it (a hardware-only search of a
     // zoo model has no dataset).
     for (const auto& o : s.objectives) needs_accuracy |= o.metric == "accuracy";
@@ -252,6 +261,22 @@ void PointEvaluator::prepare(const Point& p) {
     if (impl_->needs_accuracy) impl_->accuracy(knobs);
   } catch (const Error&) {  // evaluate() records it
   }
+}
+
+bool PointEvaluator::needs_accuracy() const { return impl_->needs_accuracy; }
+
+std::string PointEvaluator::accuracy_key(const Point& p) const { return precision_key(knob_values(impl_->s, p)); }
+
+std::optional<double> PointEvaluator::cached_accuracy(const Point& p) const {
+  std::lock_guard<std::recursive_mutex> lock(impl_->mu);
+  auto it = impl_->accuracy_cache.find(accuracy_key(p));
+  if (it == impl_->accuracy_cache.end()) return std::nullopt;
+  return it->second;
+}
+
+void PointEvaluator::set_accuracy(const Point& p, double accuracy) {
+  std::lock_guard<std::recursive_mutex> lock(impl_->mu);
+  impl_->accuracy_cache[accuracy_key(p)] = accuracy;
 }
 
 PointRecord PointEvaluator::evaluate(const Point& p, int mapper_threads) { return impl_->evaluate(p, mapper_threads, nullptr); }

@@ -10,6 +10,7 @@
 #pragma once
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "coda/carbon/carbon.h"
@@ -44,6 +45,12 @@ class PointEvaluator {
   // `mapper_threads`: threads of each layer's mapping search (1 when points run in parallel). A point
   // that cannot be built, mapped or that breaks a constraint comes back "infeasible" with the reason.
   PointRecord evaluate(const Point& p, int mapper_threads);
+  // The accuracy cache, for spreading work over MPI ranks: whether points need an accuracy at all,
+  // the variant a point's accuracy belongs to, its cached value, and setting one measured elsewhere.
+  bool needs_accuracy() const;
+  std::string accuracy_key(const Point& p) const;
+  std::optional<double> cached_accuracy(const Point& p) const;
+  void set_accuracy(const Point& p, double accuracy);
   // evaluate() keeping the details. InvalidError when the point cannot be evaluated (the reason).
   PointDetail detail(const Point& p, int mapper_threads);
 

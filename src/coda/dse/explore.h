@@ -31,7 +31,14 @@ struct ExploreOptions {
   size_t budget = 0;   // 0: the spec's
   int threads = 0;     // mapper and executor threads (0: all cores)
   std::function<void(const ExploreProgress&)> progress;
-  const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT) to stop after the current point
+  const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT) to stop after the current batch
+  // Batch systems: evaluate only proposals i with i mod shard_count == shard_index (grid, random and
+  // sobol only: their proposals do not depend on results); `coda merge` joins the shards' databases.
+  int shard_index = 0, shard_count = 1;
+  // Under an MPI launcher (mpi::launched()), spread each batch over the ranks: rank 0 drives the
+  // optimizer, evaluates its share and stores every point; the other ranks evaluate theirs. Every rank
+  // calls explore() with the same spec and options.
+  bool mpi = false;
 };
 
 struct ExploreResult {
@@ -39,7 +46,14 @@ struct ExploreResult {
   bool stopped = false;
   double seconds = 0;
   std::vector<PointRecord> front;    // feasible, non-dominated in the spec's objectives
+  int ranks = 1;                     // MPI ranks that evaluated
+  bool worker = false;               // this process was an MPI worker rank (it stored nothing)
 };
+
+// "I/N" -> index, count (InvalidError "--shard" otherwise).
+void parse_shard(const std::string& text, int& index, int& count);
+// Whether an optimizer's proposals are independent of results (so a space can be sharded).
+bool shardable(const std::string& optimizer);
 
 ExploreResult explore(const ExploreSpec& s, const ExploreOptions& o);
 

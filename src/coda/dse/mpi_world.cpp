@@ -1,0 +1,127 @@
+#include "coda/dse/mpi_world.h"
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include "coda/core/error.h"
+
+#ifdef CODA_HAVE_MPI
+#include <mpi.h>
+#endif
+
+namespace coda::dse::mpi {
+
+bool available() {
+#ifdef CODA_HAVE_MPI
+  return true;
+#else
+  return false;
+#endif
+}
+
+bool launched() {
+  if (!available()) return false;
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK"})
+    if (std::getenv(v)) return true;
+  return false;
+}
+
+#ifdef CODA_HAVE_MPI
+namespace {
+
+void check(int rc, const char* what) {
+  if (rc != MPI_SUCCESS) throw IoError("mpi", std::string(what) + " failed");
+}
+
+class MpiWorld final : public World {
+ public:
+  MpiWorld() {
+    int init = 0;
+    MPI_Initialized(&init);
+    if (!init) {
+      int provided = 0;
+      check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+      std::atexit([] {
+        int fin = 0;
+        MPI_Finalized(&fin);
+        if (!fin) MPI_Finalize();
+      });
+    }
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+    MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  }
+  int rank() const override { return rank_; }
+  int size() const override { return size_; }
+  void broadcast(std::string& bytes) override {
+    uint64_t n = bytes.size();
+    check(MPI_Bcast(&n, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD), "MPI_Bcast");
+    bytes.resize(n);
+    if (n) check(MPI_Bcast(bytes.data(), static_cast<int>(n), MPI_BYTE, 0, MPI_COMM_WORLD), "MPI_Bcast");
+  }
+  void send(int to, const std::string& bytes) override {
+    check(MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, to, 7, MPI_COMM_WORLD), "MPI_Send");
+  }
+  std::string receive(int from) override {
+    MPI_Status st;
+    check(MPI_Probe(from, 7, MPI_COMM_WORLD, &st), "MPI_Probe");
+    int n = 0;
+    MPI_Get_count(&st, MPI_BYTE, &n);
+    std::string b(static_cast<size_t>(n), '\0');
+    check(MPI_Recv(b.data(), n, MPI_BYTE, from, 7, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv");
+    return b;
+  }
+  void max_all(std::vector<double>& v) override {
+    if (!v.empty())
+      check(MPI_Allreduce(MPI_IN_PLACE, v.data(), static_cast<int>(v.size()), MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD), "MPI_Allreduce");
+  }
+  int min_all(int v) override {
+    check(MPI_Allreduce(MPI_IN_PLACE, &v, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD), "MPI_Allreduce");
+    return v;
+  }
+
+ private:
+  int rank_ = 0, size_ = 1;
+};
+
+}  // namespace
+#endif
+
+World& world() {
+#ifdef CODA_HAVE_MPI
+  static MpiWorld w;
+  return w;
+#else
+  throw InvalidError("mpi", "coda was built without MPI (install libopenmpi-dev and rebuild)");
+#endif
+}
+
+void Writer::u64(uint64_t v) { bytes.append(reinterpret_cast<const char*>(&v), sizeof v); }
+void Writer::f64(double v) { bytes.append(reinterpret_cast<const char*>(&v), sizeof v); }
+void Writer::str(const std::string& s) {
+  u64(s.size());
+  bytes += s;
+}
+uint64_t Reader::u64() {
+  CODA_CHECK(at_ + 8 <= b_.size(), "mpi message truncated");
+  uint64_t v;
+  std::memcpy(&v, b_.data() + at_, 8);
+  at_ += 8;
+  return v;
+}
+double Reader::f64() {
+  const uint64_t u = u64();
+  double v;
+  std::memcpy(&v, &u, 8);
+  return v;
+}
+std::string Reader::str() {
+  const uint64_t n = u64();
+  CODA_CHECK(at_ + n <= b_.size(), "mpi message truncated");
+  std::string s = b_.substr(at_, n);
+  at_ += n;
+  return s;
+}
+
+}  // namespace coda::dse::mpi
