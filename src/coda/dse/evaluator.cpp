@@ -70,6 +70,8 @@ struct PointEvaluator::Impl {
   bool needs_accuracy = false;
   std::recursive_mutex mu;
   std::map<std::string, double> accuracy_cache;
+  double accuracy_total_s = 0;
+  int accuracy_count = 0;
 
   Impl(const ExploreSpec& spec, int t) : s(spec), threads(t) {
     model = load_model(s.model);
@@ -127,6 +129,7 @@ struct PointEvaluator::Impl {
     const std::string key = precision_key(knobs);
     auto it = accuracy_cache.find(key);
     if (it != accuracy_cache.end()) return it->second;
+    const auto t0 = std::chrono::steady_clock::now();
     Variant& var = variant(knobs);
     const std::string network = knob_or(knobs, "format", s.groups.empty() ? "fp32" : "");
     bool quantized = network != "fp32" && !network.empty();
@@ -174,6 +177,8 @@ struct PointEvaluator::Impl {
       v = quant::evaluate(q.graph, eo).value;
     }
     accuracy_cache[key] = v;
+    accuracy_total_s += seconds_since(t0);
+    ++accuracy_count;
     return v;
   }
 
@@ -261,6 +266,11 @@ void PointEvaluator::prepare(const Point& p) {
     if (impl_->needs_accuracy) impl_->accuracy(knobs);
   } catch (const Error&) {  // evaluate() records it
   }
+}
+
+double PointEvaluator::accuracy_seconds() const {
+  std::lock_guard<std::recursive_mutex> lock(impl_->mu);
+  return impl_->accuracy_count ? impl_->accuracy_total_s / impl_->accuracy_count : 0;
 }
 
 bool PointEvaluator::needs_accuracy() const { return impl_->needs_accuracy; }

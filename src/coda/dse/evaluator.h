@@ -51,6 +51,8 @@ class PointEvaluator {
   std::string accuracy_key(const Point& p) const;
   std::optional<double> cached_accuracy(const Point& p) const;
   void set_accuracy(const Point& p, double accuracy);
+  // Mean seconds of the accuracy measurements this evaluator made (0 before the first).
+  double accuracy_seconds() const;
   // evaluate() keeping the details. InvalidError when the point cannot be evaluated (the reason).
   PointDetail detail(const Point& p, int mapper_threads);
 

@@ -101,46 +101,61 @@ std::vector<PointRecord> evaluate_here(PointEvaluator& ev, ThreadPool& pool, con
   return out;
 }
 
+// Deals a batch's points to `ranks` ranks, balancing estimated work (LPT): the points of an accuracy
+// variant not measured yet go together to one rank, which measures it once (cost `acc_s` + their
+// mapping); the other points (`map_s` each) fill the least loaded ranks. Deterministic.
+std::vector<int> deal(const PointEvaluator& ev, const std::vector<Point>& pts, int ranks, double acc_s, double map_s) {
+  std::vector<int> owner(pts.size(), -1);
+  std::vector<double> load(static_cast<size_t>(ranks), 0.0);
+  auto least = [&] { return static_cast<int>(std::min_element(load.begin(), load.end()) - load.begin()); };
+  std::vector<std::pair<std::string, std::vector<size_t>>> groups;  // new variants, in batch order
+  std::vector<size_t> free_points;
+  for (size_t i = 0; i < pts.size(); ++i) {
+    if (!ev.needs_accuracy() || ev.cached_accuracy(pts[i])) {
+      free_points.push_back(i);
+      continue;
+    }
+    const std::string k = ev.accuracy_key(pts[i]);
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == k; });
+    if (it == groups.end()) groups.push_back({k, {i}});
+    else it->second.push_back(i);
+  }
+  std::stable_sort(groups.begin(), groups.end(), [](const auto& x, const auto& y) { return x.second.size() > y.second.size(); });
+  for (const auto& g : groups) {
+    const int r = least();
+    for (size_t i : g.second) owner[i] = r;
+    load[static_cast<size_t>(r)] += acc_s + map_s * static_cast<double>(g.second.size());
+  }
+  for (size_t i : free_points) {
+    const int r = least();
+    owner[i] = r;
+    load[static_cast<size_t>(r)] += map_s;
+  }
+  return owner;
+}
+
 // One batch over the MPI world, the same on every rank (rank 0 passes the batch, the others receive it):
-// the accuracies rank 0 knows travel with the points; each new accuracy variant is measured on one
-// rank (variant i on rank i mod size) and shared with all; then point j is evaluated on rank j mod
-// size, and the records return to rank 0, which stores each rank's records as they arrive.
-// Returns the records in batch order on rank 0 (empty elsewhere).
+// each point comes with its rank (deal()) and the accuracy rank 0 knows for it; every rank evaluates its
+// points (measuring the new accuracy variants dealt to it) and sends the records to rank 0, which
+// stores each rank's records as they arrive. Returns the records in batch order on rank 0 (empty
+// elsewhere).
 std::vector<PointRecord> evaluate_distributed(mpi::World& w, PointEvaluator& ev, ThreadPool& pool, std::string& batch, int threads,
                                               const std::function<void(const std::vector<PointRecord>&)>& store) {
   mpi::Reader rd(batch);
   const uint64_t n = rd.u64();
   std::vector<Point> pts;
+  std::vector<int> owner;
   for (uint64_t i = 0; i < n; ++i) {
     pts.push_back(get_point(rd));
+    owner.push_back(static_cast<int>(rd.u64()));
     const double known = rd.f64();
     if (!std::isnan(known)) ev.set_accuracy(pts.back(), known);
   }
   const int rank = w.rank(), size = w.size();
-  if (ev.needs_accuracy()) {
-    // Distinct variants without an accuracy, in batch order (every rank computes the same list).
-    std::vector<size_t> reps;
-    std::vector<std::string> seen;
-    for (size_t i = 0; i < pts.size(); ++i) {
-      const std::string k = ev.accuracy_key(pts[i]);
-      if (ev.cached_accuracy(pts[i]) || std::find(seen.begin(), seen.end(), k) != seen.end()) continue;
-      seen.push_back(k);
-      reps.push_back(i);
-    }
-    std::vector<double> acc(reps.size(), -std::numeric_limits<double>::infinity());
-    for (size_t v = 0; v < reps.size(); ++v)
-      if (static_cast<int>(v % static_cast<size_t>(size)) == rank) {
-        ev.prepare(pts[reps[v]]);  // measures it (an error is left for evaluate() to record)
-        if (auto a = ev.cached_accuracy(pts[reps[v]])) acc[v] = *a;
-      }
-    w.max_all(acc);
-    for (size_t v = 0; v < reps.size(); ++v)
-      if (acc[v] != -std::numeric_limits<double>::infinity()) ev.set_accuracy(pts[reps[v]], acc[v]);
-  }
   std::vector<Point> mine;
   std::vector<size_t> mine_at;
   for (size_t j = 0; j < pts.size(); ++j)
-    if (static_cast<int>(j % static_cast<size_t>(size)) == rank) mine.push_back(pts[j]), mine_at.push_back(j);
+    if (owner[j] == rank) mine.push_back(pts[j]), mine_at.push_back(j);
   std::vector<PointRecord> recs = evaluate_here(ev, pool, mine, threads);
   if (rank != 0) {
     mpi::Writer wr;
@@ -159,7 +174,8 @@ std::vector<PointRecord> evaluate_distributed(mpi::World& w, PointEvaluator& ev,
     for (uint64_t k = rr.u64(); k > 0; --k) theirs.push_back(get_record(rr));
     store(theirs);
     size_t k = 0;
-    for (size_t j = static_cast<size_t>(r); j < pts.size(); j += static_cast<size_t>(size)) all[j] = std::move(theirs.at(k++));
+    for (size_t j = 0; j < pts.size(); ++j)
+      if (owner[j] == r) all[j] = std::move(theirs.at(k++));
   }
   return all;
 }
@@ -260,6 +276,8 @@ ExploreResult explore(const ExploreSpec& s, const ExploreOptions& o) {
   for (const PointRecord& r : store.all()) ev.remember(r);
   ThreadPool pool(o.threads);
   size_t proposed = 0, done = 0;
+  double map_total = 0;  // seconds of the points evaluated (MPI: to deal work)
+  size_t map_n = 0;
   try {
     while (proposed < budget && !opt->done() && !res.stopped) {
       std::vector<Point> ask = opt->ask(std::min(s.batch, budget - proposed));
@@ -282,19 +300,27 @@ ExploreResult explore(const ExploreSpec& s, const ExploreOptions& o) {
       for (size_t i : todo) todo_pts.push_back(own[i]);
       std::vector<PointRecord> fresh;
       if (w && !todo_pts.empty()) {
+        // Work estimates for dealing: measured per-point mapping and per-variant accuracy times so far.
+        const double map_s = map_n ? map_total / static_cast<double>(map_n) : 0.05;
+        const double acc_s = ev.accuracy_seconds() > 0 ? ev.accuracy_seconds() : 20 * map_s;
+        const std::vector<int> owner = deal(ev, todo_pts, w->size(), acc_s, map_s);
         mpi::Writer wr;
         wr.bytes += kBatch;
         wr.u64(todo_pts.size());
-        for (const Point& p : todo_pts) {
-          put_point(wr, p);
-          auto a = ev.cached_accuracy(p);
+        for (size_t i = 0; i < todo_pts.size(); ++i) {
+          put_point(wr, todo_pts[i]);
+          wr.u64(static_cast<uint64_t>(owner[i]));
+          auto a = ev.cached_accuracy(todo_pts[i]);
           wr.f64(a ? *a : std::numeric_limits<double>::quiet_NaN());
         }
         w->broadcast(wr.bytes);
         std::string batch = wr.bytes.substr(1);
         fresh = evaluate_distributed(*w, ev, pool, batch, o.threads, [&](const std::vector<PointRecord>& rs) {
           store.put_many(rs);
-          for (const auto& r : rs) ev.remember(r);
+          for (const auto& r : rs) {
+            ev.remember(r);
+            map_total += r.seconds, ++map_n;
+          }
         });
       } else {
         fresh = evaluate_here(ev, pool, todo_pts, o.threads);
