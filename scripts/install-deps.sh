@@ -8,7 +8,10 @@ PKGS=(cmake g++ make libonnx-dev protobuf-compiler libprotobuf-dev libonnx-testd
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev libopenmpi-dev openmpi-bin
   coinor-libcbc-dev libglpk-dev libeigen3-dev libtbb-dev pybind11-dev python3-dev
   libdnnl-dev ocl-icd-opencl-dev opencl-headers pkg-config zlib1g-dev
-  libgtest-dev libbenchmark-dev dataset-fashion-mnist nodejs npm)
+  libgtest-dev libbenchmark-dev dataset-fashion-mnist nodejs npm
+  python3-numpy chromium fonts-dejavu-core clang libclang-rt-14-dev)
+# python3-numpy: the Python module's tests; chromium: the HTML report's browser test; clang and
+# libclang-rt-14-dev: libFuzzer for `make fuzz` (`make test` replays the corpora with GCC).
 # Only for regenerating the committed fixture models: CODA_TRAIN_DEPS=1 scripts/install-deps.sh
 if [ "${CODA_TRAIN_DEPS:-0}" = 1 ]; then
   PKGS+=(python3-torch python3-onnx python3-numpy python3-sklearn python3-networkx)
