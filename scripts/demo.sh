@@ -16,3 +16,5 @@ for m in cnn mlp vit decoder gcn; do
 done
 echo "== explore (examples/demo.yaml -> results.db; rerunning resumes) =="
 "$CODA" explore --db results.db
+echo "== report (results.db -> report.html) =="
+"$CODA" report results.db -o report.html

@@ -23,6 +23,7 @@ Action add_carbon(CLI::App& app);
 Action add_results(CLI::App& app);
 Action add_explore(CLI::App& app);
 Action add_merge(CLI::App& app);
+Action add_report(CLI::App& app);
 
 // MODEL is an .onnx path or zoo:NAME[?key=value&...]; returns the graph, prepared (folded, inferred).
 graph::Graph load_model(const std::string& spec);

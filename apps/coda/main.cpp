@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   add(coda::cli::add_results);
   add(coda::cli::add_explore);
   add(coda::cli::add_merge);
+  add(coda::cli::add_report);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
