@@ -30,6 +30,10 @@ demo: build
 sanitize: deps
 	@JOBS=$(JOBS) scripts/sanitize.sh
 
+# A libFuzzer campaign over every parser (scripts/fuzz.sh; FUZZ_SECONDS per target, default 300).
+fuzz: deps
+	@scripts/fuzz.sh
+
 bench: build
 	@scripts/bench.sh $(BUILD)
 

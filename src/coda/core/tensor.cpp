@@ -84,7 +84,13 @@ double Tensor::get_f64(int64_t i) const {
 int64_t Tensor::get_i64(int64_t i) const {
   return visit_dtype(dtype_, [&](auto tag) -> int64_t {
     using T = typename decltype(tag)::type;
-    return static_cast<int64_t>(static_cast<const T*>(raw())[i]);
+    const T v = static_cast<const T*>(raw())[i];
+    if constexpr (std::is_floating_point_v<T>) {  // saturating: a cast out of range would be undefined
+      if (!(v == v)) return 0;
+      if (v >= static_cast<T>(0x1p63)) return INT64_MAX;
+      if (v < static_cast<T>(-0x1p63)) return INT64_MIN;
+    }
+    return static_cast<int64_t>(v);
   });
 }
 

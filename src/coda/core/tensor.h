@@ -69,7 +69,8 @@ class Tensor {
     return static_cast<const T*>(raw());
   }
 
-  // Element i converted to double / int64 whatever the dtype (for small plumbing tensors).
+  // Element i converted to double / int64 whatever the dtype (for small plumbing tensors). Floating
+  // values become int64 truncated toward zero, saturating at the int64 range, NaN as 0.
   double get_f64(int64_t i) const;
   int64_t get_i64(int64_t i) const;
   std::vector<int64_t> to_i64_vector() const;

@@ -35,6 +35,11 @@ struct Ctx {
     if (!v.is_constant() && dt != DType::undefined) v.dtype = dt;
   }
   [[noreturn]] void fail(const std::string& what) const { throw InvalidError(where, what); }
+  // A size computed from attribute values, which may be anything: fails rather than overflow int64.
+  int64_t size(__int128 v) const {
+    if (v > INT64_MAX || v < INT64_MIN) fail("a computed size does not fit in 64 bits");
+    return static_cast<int64_t>(v);
+  }
 
   int64_t axis(int64_t a, int64_t r) const {
     if (a < -r || a >= r) fail(format("axis %lld is out of range for rank %lld", (long long)a, (long long)r));
@@ -85,15 +90,15 @@ Shape window_out(const Ctx& c, const Shape& x, const std::vector<int64_t>& kerne
       continue;
     }
     if (strides[i] <= 0 || dil[i] <= 0 || kernel[i] <= 0) c.fail("strides, dilations and kernel must be positive");
-    int64_t eff = (kernel[i] - 1) * dil[i] + 1;
+    int64_t eff = c.size(__int128{kernel[i] - 1} * dil[i] + 1);
     int64_t o;
-    if (ap == "SAME_UPPER" || ap == "SAME_LOWER") o = (in + strides[i] - 1) / strides[i];
+    if (ap == "SAME_UPPER" || ap == "SAME_LOWER") o = c.size((__int128{in} + strides[i] - 1) / strides[i]);
     else if (ap == "VALID") o = (in - eff) / strides[i] + 1;
     else {
-      int64_t span = in + pads[i] + pads[i + sp] - eff;
-      o = (ceil_mode ? (span + strides[i] - 1) / strides[i] : span / strides[i]) + 1;
+      int64_t span = c.size(__int128{in} + pads[i] + pads[i + sp] - eff);
+      o = c.size((ceil_mode ? (__int128{span} + strides[i] - 1) / strides[i] : span / strides[i]) + 1);
       // With ceil_mode, the last window must start inside the input or left padding.
-      if (ceil_mode && (o - 1) * strides[i] >= in + pads[i]) --o;
+      if (ceil_mode && __int128{o - 1} * strides[i] >= __int128{in} + pads[i]) --o;
     }
     if (o <= 0) c.fail(format("window does not fit: output size %lld", (long long)o));
     out.push_back(o);
@@ -123,7 +128,7 @@ void infer_conv(const Ctx& c, DType out_dtype) {
   if (w.size() != x.size()) c.fail("weight rank " + std::to_string(w.size()) + " != input rank " + std::to_string(x.size()));
   int64_t group = c.n.i("group", 1);
   if (group <= 0) c.fail("group must be positive");
-  if (x[1] >= 0 && w[1] >= 0 && x[1] != w[1] * group)
+  if (x[1] >= 0 && w[1] >= 0 && x[1] != __int128{w[1]} * group)
     c.fail(format("input has %lld channels, weight expects %lld x group %lld", (long long)x[1], (long long)w[1], (long long)group));
   auto kernel = c.n.ints("kernel_shape", Shape(w.begin() + 2, w.end()));
   Shape out{x[0], w[0]};
@@ -147,19 +152,25 @@ void infer_conv_transpose(const Ctx& c) {
   auto out_shape = c.n.ints("output_shape");
   if (kernel.size() != sp || strides.size() != sp || dil.size() != sp || pads.size() != 2 * sp || outpad.size() != sp)
     c.fail("kernel/strides/dilations/pads/output_padding length mismatch");
-  Shape out{x[0], w[1] * group};
+  if (!out_shape.empty() && out_shape.size() < sp)
+    c.fail(format("output_shape has %zu values for %zu spatial dims", out_shape.size(), sp));
+  if (group < 1) c.fail(format("group %lld is not positive", (long long)group));
+  Shape out{x[0], w[1] < 0 ? -1 : c.size(__int128{w[1]} * group)};
   for (size_t i = 0; i < sp; ++i) {
     if (!out_shape.empty()) {
-      out.push_back(out_shape[out_shape.size() - sp + i]);
+      int64_t o = out_shape[out_shape.size() - sp + i];
+      if (o <= 0) c.fail("ConvTranspose output_shape is not positive");
+      out.push_back(o);
       continue;
     }
     if (x[2 + i] < 0) {
       out.push_back(-1);
       continue;
     }
-    int64_t o = strides[i] * (x[2 + i] - 1) + outpad[i] + (kernel[i] - 1) * dil[i] + 1 - pads[i] - pads[i + sp];
+    int64_t o = c.size(__int128{strides[i]} * (x[2 + i] - 1) + outpad[i] + (__int128{kernel[i]} - 1) * dil[i] + 1 -
+                       pads[i] - pads[i + sp]);
     std::string ap = c.n.s("auto_pad", "NOTSET");
-    if (ap == "SAME_UPPER" || ap == "SAME_LOWER") o = x[2 + i] * strides[i];
+    if (ap == "SAME_UPPER" || ap == "SAME_LOWER") o = c.size(__int128{x[2 + i]} * strides[i]);
     if (o <= 0) c.fail("ConvTranspose output size is not positive");
     out.push_back(o);
   }
@@ -209,12 +220,16 @@ void infer_reshape(const Ctx& c) {
     } else if (d < 0) {
       unknown_in = true;
     } else {
-      known *= d;
+      known = c.size(__int128{known} * d);
     }
     out.push_back(d);
   }
-  for (int64_t d : x) unknown_in |= d < 0;
-  int64_t total = unknown_in ? -1 : shape_numel(x);
+  int64_t total = 1;
+  for (int64_t d : x) {
+    unknown_in |= d < 0;
+    if (d >= 0) total = c.size(__int128{total} * d);
+  }
+  if (unknown_in) total = -1;
   if (infer_at >= 0) {
     out[static_cast<size_t>(infer_at)] = (total < 0 || known == 0) ? (known == 0 ? 0 : -1) : total / known;
     if (total >= 0 && known != 0 && total % known) c.fail("cannot reshape " + shape_str(x) + " to " + shape_str(target));
@@ -258,11 +273,11 @@ void infer_slice(const Ctx& c) {
     if (st > 0) {
       s = std::clamp<int64_t>(s, 0, d);
       e = std::clamp<int64_t>(e, 0, d);
-      out[static_cast<size_t>(a)] = e > s ? (e - s + st - 1) / st : 0;
+      out[static_cast<size_t>(a)] = e > s ? static_cast<int64_t>((__int128{e} - s + st - 1) / st) : 0;
     } else {
       s = std::clamp<int64_t>(s, 0, d - 1);
       e = std::clamp<int64_t>(e, -1, d - 1);
-      out[static_cast<size_t>(a)] = s > e ? (s - e - st - 1) / (-st) : 0;
+      out[static_cast<size_t>(a)] = s > e ? static_cast<int64_t>((__int128{s} - e - st - 1) / -__int128{st}) : 0;
     }
   }
   c.set(0, c.dtype(0), out);
@@ -281,9 +296,16 @@ void infer_split(const Ctx& c) {
     if (d < 0) return;
     int64_t parts = static_cast<int64_t>(nout);
     int64_t each = (d + parts - 1) / parts;
-    for (int64_t k = 0; k < parts; ++k) split->push_back(std::min(each, d - k * each));
+    for (int64_t k = 0; k < parts; ++k) split->push_back(std::max<int64_t>(0, std::min(each, d - k * each)));  // as the kernel
   }
   if (split->size() != nout) c.fail("Split has " + std::to_string(split->size()) + " sizes for " + std::to_string(nout) + " outputs");
+  __int128 sum = 0;
+  for (int64_t v : *split) {
+    if (v < 0) c.fail(format("Split size %lld is negative", (long long)v));
+    sum += v;
+  }
+  if (d >= 0 && sum != d)
+    c.fail(format("Split sizes %s do not add up to the dimension, %lld", shape_str(*split).c_str(), (long long)d));
   for (size_t k = 0; k < nout; ++k) {
     Shape s = x;
     s[static_cast<size_t>(a)] = (*split)[k];
@@ -296,8 +318,9 @@ void infer_pool(const Ctx& c) {
   auto kernel = c.n.ints("kernel_shape");
   if (kernel.empty()) c.fail("pool has no kernel_shape");
   const Shape& x = c.shape(0);
-  Shape out{x.at(0), x.at(1)};
-  for (int64_t d : window_out(c, x, kernel, c.n.i("ceil_mode", 0) != 0)) out.push_back(d);
+  Shape spatial = window_out(c, x, kernel, c.n.i("ceil_mode", 0) != 0);  // checks the input's rank
+  Shape out{x[0], x[1]};
+  out.insert(out.end(), spatial.begin(), spatial.end());
   c.set(0, c.dtype(0), out);
   c.set(1, DType::i64, out);
 }
@@ -391,7 +414,7 @@ void infer_node_impl(const Ctx& c) {
       int64_t d0 = 1, d1 = 1;
       for (int64_t i = 0; i < r; ++i) {
         int64_t& d = i < a ? d0 : d1;
-        d = (d < 0 || x[i] < 0) ? -1 : d * x[i];
+        d = (d < 0 || x[i] < 0) ? -1 : c.size(__int128{d} * x[i]);
       }
       return c.set(0, c.dtype(0), {d0, d1});
     }
@@ -415,7 +438,7 @@ void infer_node_impl(const Ctx& c) {
         const Shape& s = c.shape(k);
         if (s.size() != out.size()) c.fail("Concat inputs have different ranks");
         for (size_t i = 0; i < s.size(); ++i) {
-          if (static_cast<int64_t>(i) == a) out[i] = (out[i] < 0 || s[i] < 0) ? -1 : out[i] + s[i];
+          if (static_cast<int64_t>(i) == a) out[i] = (out[i] < 0 || s[i] < 0) ? -1 : c.size(__int128{out[i]} + s[i]);
           else if (out[i] >= 0 && s[i] >= 0 && out[i] != s[i]) c.fail("Concat inputs differ off the axis");
         }
       }
@@ -486,15 +509,21 @@ void infer_node_impl(const Ctx& c) {
     case OpKind::Expand: {
       const Tensor* s = c.constant(1);
       if (!c.known(0) || !s) return c.set_dtype(0, c.dtype(0));
-      return c.set(0, c.dtype(0), broadcast(c, c.shape(0), s->to_i64_vector()));
+      Shape target = s->to_i64_vector();
+      for (int64_t d : target)
+        if (d < 0) c.fail("Expand to " + shape_str(target) + ": a dimension is negative");
+      return c.set(0, c.dtype(0), broadcast(c, c.shape(0), target));
     }
     case OpKind::Pad: {
       std::optional<std::vector<int64_t>> pads = c.ints_attr_or_input("pads", 1);
       if (!c.known(0) || !pads || c.n.has_input(3)) return c.set_dtype(0, c.dtype(0));
       Shape x = c.shape(0);
       if (pads->size() != 2 * x.size()) c.fail("Pad has " + std::to_string(pads->size()) + " pads for rank " + std::to_string(x.size()));
-      for (size_t i = 0; i < x.size(); ++i)
-        if (x[i] >= 0) x[i] += (*pads)[i] + (*pads)[i + x.size()];
+      for (size_t i = 0; i < x.size(); ++i) {
+        if (x[i] < 0) continue;
+        x[i] = c.size(__int128{x[i]} + (*pads)[i] + (*pads)[i + x.size()]);
+        if (x[i] < 0) c.fail(format("Pad leaves dimension %zu with %lld elements", i, (long long)x[i]));
+      }
       return c.set(0, c.dtype(0), x);
     }
     case OpKind::DepthToSpace: {
@@ -502,8 +531,10 @@ void infer_node_impl(const Ctx& c) {
       const Shape& x = c.shape(0);
       int64_t b = n.i("blocksize");
       if (x.size() != 4 || b <= 0) c.fail("DepthToSpace needs a 4-D input and a positive blocksize");
-      if (x[1] >= 0 && x[1] % (b * b)) c.fail("DepthToSpace channels not divisible by blocksize^2");
-      return c.set(0, c.dtype(0), {x[0], x[1] < 0 ? -1 : x[1] / (b * b), x[2] < 0 ? -1 : x[2] * b, x[3] < 0 ? -1 : x[3] * b});
+      const int64_t bb = c.size(__int128{b} * b);
+      if (x[1] >= 0 && x[1] % bb) c.fail("DepthToSpace channels not divisible by blocksize^2");
+      return c.set(0, c.dtype(0), {x[0], x[1] < 0 ? -1 : x[1] / bb, x[2] < 0 ? -1 : c.size(__int128{x[2]} * b),
+                                   x[3] < 0 ? -1 : c.size(__int128{x[3]} * b)});
     }
     case OpKind::Resize: {
       if (!c.known(0)) return c.set_dtype(0, c.dtype(0));
@@ -514,6 +545,8 @@ void infer_node_impl(const Ctx& c) {
         if (c.n.has("axes")) return c.set_dtype(0, c.dtype(0));
         auto s = sizes->to_i64_vector();
         if (s.size() != x.size()) c.fail("Resize sizes length differs from the input rank");
+        for (int64_t d : s)
+          if (d < 0) c.fail("Resize sizes " + shape_str(s) + ": a size is negative");
         return c.set(0, c.dtype(0), s);
       }
       if (scales && scales->numel() > 0) {
@@ -521,8 +554,12 @@ void infer_node_impl(const Ctx& c) {
         auto s = scales->to_f32_vector();
         if (s.size() != x.size()) c.fail("Resize scales length differs from the input rank");
         Shape out;
-        for (size_t i = 0; i < x.size(); ++i)
-          out.push_back(x[i] < 0 ? -1 : static_cast<int64_t>(std::floor(static_cast<double>(x[i]) * s[i])));
+        for (size_t i = 0; i < x.size(); ++i) {
+          if (!(s[i] > 0) || !std::isfinite(s[i])) c.fail(format("Resize scale %g is not positive and finite", s[i]));
+          double o = std::floor(static_cast<double>(x[i]) * s[i]);
+          if (o >= 0x1p63) c.fail(format("Resize scale %g makes dimension %zu too large", s[i], i));
+          out.push_back(x[i] < 0 ? -1 : static_cast<int64_t>(o));
+        }
         return c.set(0, c.dtype(0), out);
       }
       return c.set_dtype(0, c.dtype(0));
@@ -531,7 +568,10 @@ void infer_node_impl(const Ctx& c) {
       DType dt = n.has("value") ? n.t("value").dtype() : DType::f32;
       const Tensor* s = c.constant(0);
       if (!s) return c.set_dtype(0, dt);
-      return c.set(0, dt, s->to_i64_vector());
+      Shape shape = s->to_i64_vector();
+      for (int64_t d : shape)
+        if (d < 0) c.fail("ConstantOfShape " + shape_str(shape) + ": a dimension is negative");
+      return c.set(0, dt, shape);
     }
     case OpKind::Range:
       return c.set(0, c.dtype(0), {-1});
@@ -603,11 +643,20 @@ void fold_constants(Graph& g, const NodeEvaluator& eval, int64_t max_fold_elems)
       for (ValueId o : n.outputs) {
         if (o == kNoValue) continue;
         const Value& v = g.value(o);
-        if (v.fully_static() && shape_numel(v.shape) > max_fold_elems) too_big = true;
+        int64_t elems = 1;
+        for (int64_t d : v.shape)
+          if (__builtin_mul_overflow(elems, d, &elems)) elems = INT64_MAX;
+        if (v.fully_static() && elems > max_fold_elems) too_big = true;
       }
       if (too_big) continue;
       outs = eval(n, ins);
     }
+    // Fold only when every output the node has got a value: a partly folded node would remain and
+    // define its folded outputs a second time.
+    bool complete = true;
+    for (size_t k = 0; k < n.outputs.size(); ++k)
+      complete &= n.outputs[k] == kNoValue || (k < outs.size() && outs[k].defined());
+    if (!complete) continue;
     for (size_t k = 0; k < n.outputs.size() && k < outs.size(); ++k) {
       if (n.outputs[k] == kNoValue || !outs[k].defined()) continue;
       Value& v = g.value(n.outputs[k]);

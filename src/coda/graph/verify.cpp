@@ -10,6 +10,17 @@ struct Arity {
   int min_in, max_in;
 };
 
+// Outputs each op may have (ONNX opsets 11-17; optional outputs included). -1 = any number.
+int max_outputs(OpKind k) {
+  switch (k) {
+    case OpKind::Split: case OpKind::Unknown: return -1;
+    case OpKind::BatchNormalization: return 5;  // opsets 7-9: y, mean, var, saved mean, saved var
+    case OpKind::LayerNormalization: return 3;
+    case OpKind::Dropout: case OpKind::MaxPool: return 2;
+    default: return 1;
+  }
+}
+
 // Inputs each op accepts (ONNX opsets 11-17). -1 = any number.
 Arity arity(OpKind k) {
   switch (k) {
@@ -69,6 +80,9 @@ void verify(const Graph& g) {
         throw InvalidError(where(g, n), "input '" + g.value(in).name + "' is used before it is defined (dangling or cyclic)");
     }
     if (n.outputs.empty()) throw InvalidError(where(g, n), "node has no outputs");
+    if (int m = max_outputs(n.op); m >= 0 && static_cast<int>(n.outputs.size()) > m)
+      throw InvalidError(where(g, n), format("%s has at most %d output%s, got %zu", op_name(n.op), m, m == 1 ? "" : "s",
+                                             n.outputs.size()));
     for (ValueId out : n.outputs) {
       if (out == kNoValue) continue;
       if (defined[static_cast<size_t>(out)])

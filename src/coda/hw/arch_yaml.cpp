@@ -38,7 +38,7 @@ StorageLevel parse_level(const YAML::Node& n, const std::string& where) {
                  where, what);
   auto i64 = [&](const char* k, int64_t& v) { if (n[k]) v = yaml_int(n[k], where, what + "." + k); };
   auto dbl = [&](const char* k, double& v) { if (n[k]) v = yaml_double(n[k], where, what + "." + k); };
-  auto i32 = [&](const char* k, int& v) { if (n[k]) v = static_cast<int>(yaml_int(n[k], where, what + "." + k)); };
+  auto i32 = [&](const char* k, int& v) { if (n[k]) v = yaml_int32(n[k], where, what + "." + k); };
   if (n["kind"]) l.kind = yaml_string(n["kind"], where, what + ".kind");
   i64("capacity_words", l.capacity_words);
   i32("word_bits", l.word_bits);
@@ -68,11 +68,11 @@ ComputeLevel parse_compute(const YAML::Node& n, const std::string& where) {
                  where, "compute");
   ComputeLevel c;
   if (n["precision"]) c.precision = yaml_string(n["precision"], where, "compute.precision");
-  if (n["ops_per_cycle"]) c.ops_per_cycle = static_cast<int>(yaml_int(n["ops_per_cycle"], where, "compute.ops_per_cycle"));
+  if (n["ops_per_cycle"]) c.ops_per_cycle = yaml_int32(n["ops_per_cycle"], where, "compute.ops_per_cycle");
   if (n["name"]) c.name = yaml_string(n["name"], where, "compute.name");
   if (n["instances"]) c.instances = yaml_int(n["instances"], where, "compute.instances");
   if (n["mesh_x"]) c.mesh_x = yaml_int(n["mesh_x"], where, "compute.mesh_x");
-  if (n["word_bits"]) c.word_bits = static_cast<int>(yaml_int(n["word_bits"], where, "compute.word_bits"));
+  if (n["word_bits"]) c.word_bits = yaml_int32(n["word_bits"], where, "compute.word_bits");
   if (n["energy_per_mac_pj"]) c.energy_per_mac_pj = yaml_double(n["energy_per_mac_pj"], where, "compute.energy_per_mac_pj");
   if (n["area_um2"]) c.area_um2 = yaml_double(n["area_um2"], where, "compute.area_um2");
   return c;
@@ -80,7 +80,7 @@ ComputeLevel parse_compute(const YAML::Node& n, const std::string& where) {
 
 }  // namespace
 
-Architecture load(const std::string& yaml_text, const std::string& where) {
+Architecture load(const std::string& yaml_text, const std::string& where) try {
   YAML::Node root = parse_yaml(yaml_text, where);
   YAML::Node a = root && root.IsMap() && root["architecture"] ? root["architecture"] : root;
   if (!a || !a.IsMap()) throw ParseError(where, "expected a map with an 'architecture' key");
@@ -130,6 +130,8 @@ Architecture load(const std::string& yaml_text, const std::string& where) {
     }
   }
   return arch;
+} catch (const YAML::Exception& e) {
+  throw_yaml_error(where, e);
 }
 
 std::string to_yaml(const Architecture& a) {

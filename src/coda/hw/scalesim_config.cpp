@@ -95,10 +95,11 @@ struct Reader {
       throw ParseError(at(e), format("%s: '%s' is not an integer", key, std::string(text).c_str()));
     return v;
   }
-  int64_t integer(const char* section, const char* key, int64_t min) const {
+  int64_t integer(const char* section, const char* key, int64_t min, int64_t max) const {
     const Entry& e = need(section, key);
     int64_t v = to_int(e, key, e.value);
     if (v < min) throw InvalidError(at(e), format("%s is %lld, must be at least %lld", key, (long long)v, (long long)min));
+    if (v > max) throw InvalidError(at(e), format("%s is %lld, coda takes at most %lld", key, (long long)v, (long long)max));
     return v;
   }
 };
@@ -133,18 +134,20 @@ ScaleSimConfig parse_scalesim_config(std::string_view text, const std::string& w
   else if (mode.value == "USER") c.interface_bandwidth = InterfaceBandwidth::user;
   else throw InvalidError(r.at(mode), "InterfaceBandwidth is '" + mode.value + "', expected CALC or USER");
 
+  // Upper bounds far beyond any real array keep the cost model's cycle and access counts in 64 bits.
   const char* arch = "architecture_presets";
-  c.array_rows = r.integer(arch, "ArrayHeight", 1);
-  c.array_cols = r.integer(arch, "ArrayWidth", 1);
-  c.ifmap_sram_kb = r.integer(arch, "IfmapSramSzkB", 1);
-  c.filter_sram_kb = r.integer(arch, "FilterSramSzkB", 1);
-  c.ofmap_sram_kb = r.integer(arch, "OfmapSramSzkB", 1);
-  c.ifmap_offset = r.integer(arch, "IfmapOffset", 0);
-  c.filter_offset = r.integer(arch, "FilterOffset", 0);
-  c.ofmap_offset = r.integer(arch, "OfmapOffset", 0);
+  constexpr int64_t kMaxSide = int64_t{1} << 20, kMaxSramKb = int64_t{1} << 30, kMax = INT64_MAX;
+  c.array_rows = r.integer(arch, "ArrayHeight", 1, kMaxSide);
+  c.array_cols = r.integer(arch, "ArrayWidth", 1, kMaxSide);
+  c.ifmap_sram_kb = r.integer(arch, "IfmapSramSzkB", 1, kMaxSramKb);
+  c.filter_sram_kb = r.integer(arch, "FilterSramSzkB", 1, kMaxSramKb);
+  c.ofmap_sram_kb = r.integer(arch, "OfmapSramSzkB", 1, kMaxSramKb);
+  c.ifmap_offset = r.integer(arch, "IfmapOffset", 0, kMax);
+  c.filter_offset = r.integer(arch, "FilterOffset", 0, kMax);
+  c.ofmap_offset = r.integer(arch, "OfmapOffset", 0, kMax);
   const Entry& df = r.need(arch, "Dataflow");
   c.dataflow = parse_dataflow(df.value, r.at(df));
-  if (r.find(arch, "MemoryBanks")) c.memory_banks = r.integer(arch, "MemoryBanks", 1);
+  if (r.find(arch, "MemoryBanks")) c.memory_banks = r.integer(arch, "MemoryBanks", 1, kMaxSide);
 
   // SCALE-Sim parses Bandwidth only in USER mode; coda reads it whenever it is there and well formed.
   const Entry* bw = r.find(arch, "Bandwidth");
@@ -155,6 +158,9 @@ ScaleSimConfig parse_scalesim_config(std::string_view text, const std::string& w
       for (std::string item; std::getline(ss, item, ',');) {
         int64_t v = r.to_int(*bw, "Bandwidth", item);
         if (v < 1) throw InvalidError(r.at(*bw), format("Bandwidth %lld must be at least 1", (long long)v));
+        if (v > kMaxSramKb)
+          throw InvalidError(r.at(*bw), format("Bandwidth %lld: coda takes at most %lld words per cycle", (long long)v,
+                                               (long long)kMaxSramKb));
         c.bandwidth_words_per_cycle.push_back(v);
       }
     } catch (const Error&) {

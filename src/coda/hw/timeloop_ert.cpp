@@ -86,7 +86,7 @@ YAML::Node tables_of(const std::string& text, const char* key, const std::string
 
 }  // namespace
 
-void apply_ert(Architecture& a, const std::string& ert_yaml, const std::string& where, const ErtOptions& opt) {
+void apply_ert(Architecture& a, const std::string& ert_yaml, const std::string& where, const ErtOptions& opt) try {
   auto table = read_ert(tables_of(ert_yaml, "ERT", where), where);
   for (StorageLevel& l : a.levels) {
     auto it = table.find(l.name);
@@ -103,9 +103,11 @@ void apply_ert(Architecture& a, const std::string& ert_yaml, const std::string& 
   if (auto it = table.find(a.compute.name); it != table.end())
     a.compute.energy_per_mac_pj = opt.per_action ? action_or(it->second, "mac_random", max_of(it->second))
                                                  : max_of(it->second);
+} catch (const YAML::Exception& e) {
+  throw_yaml_error(where, e);
 }
 
-void apply_art(Architecture& a, const std::string& art_yaml, const std::string& where) {
+void apply_art(Architecture& a, const std::string& art_yaml, const std::string& where) try {
   YAML::Node tables = tables_of(art_yaml, "ART", where);
   std::map<std::string, double> area;
   if (tables.IsSequence()) {
@@ -124,6 +126,8 @@ void apply_art(Architecture& a, const std::string& art_yaml, const std::string& 
   for (StorageLevel& l : a.levels)
     if (area.count(l.name)) l.area_um2 = area[l.name];
   if (area.count(a.compute.name)) a.compute.area_um2 = area[a.compute.name];
+} catch (const YAML::Exception& e) {
+  throw_yaml_error(where, e);
 }
 
 }  // namespace coda::hw

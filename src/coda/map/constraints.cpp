@@ -93,7 +93,7 @@ void apply(const Directive& d, Constraints& c, const workload::Problem& p, const
 }  // namespace
 
 void add_timeloop_constraints(Constraints& c, const std::string& yaml_text, const workload::Problem& p,
-                              const hw::Architecture& a, const std::string& where) {
+                              const hw::Architecture& a, const std::string& where) try {
   YAML::Node root = hw::parse_yaml(yaml_text, where);
   if (!root || !root.IsMap()) throw ParseError(where, "expected a map of constraint lists");
   bool found = false;
@@ -107,6 +107,8 @@ void add_timeloop_constraints(Constraints& c, const std::string& yaml_text, cons
     for (const YAML::Node& n : list) apply(parse_directive(n, p, a, where), c, p, a, where);
   }
   if (!found) throw ParseError(where, "no architecture_constraints or mapspace_constraints key");
+} catch (const YAML::Exception& e) {
+  hw::throw_yaml_error(where, e);
 }
 
 }  // namespace coda::map

@@ -76,7 +76,7 @@ std::vector<int> parse_dim_list(const std::string& text, const workload::Problem
 }
 
 Mapping parse_timeloop_mapping(const std::string& yaml_text, const workload::Problem& p, const hw::Architecture& a,
-                               const std::string& where) {
+                               const std::string& where) try {
   YAML::Node root = hw::parse_yaml(yaml_text, where);
   YAML::Node list = root && root.IsMap() && root["mapping"] ? root["mapping"] : root;
   if (list && list.IsMap() && list["targets"]) list = list["targets"];
@@ -85,6 +85,8 @@ Mapping parse_timeloop_mapping(const std::string& yaml_text, const workload::Pro
   for (const YAML::Node& n : list) apply(parse_directive(n, p, a, where), m, p, a, where);
   check(m, p, a, where);
   return m;
+} catch (const YAML::Exception& e) {
+  hw::throw_yaml_error(where, e);
 }
 
 std::string to_timeloop_mapping_yaml(const Mapping& m, const workload::Problem& p, const hw::Architecture& a) {

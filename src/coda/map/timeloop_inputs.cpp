@@ -15,7 +15,7 @@ struct File {
   std::string path, text;
 };
 
-void read_mapper(const YAML::Node& m, MapperOptions& o, const std::string& where) {
+void read_mapper(const YAML::Node& m, MapperOptions& o, const std::string& where) try {
   YAML::Node metric = hw::yaml_either(m, "optimization-metrics", "optimization-metric");
   if (metric && metric.IsSequence() && metric.size() > 0) {
     std::string first = hw::yaml_string(metric[0], where, "optimization-metric");
@@ -31,6 +31,8 @@ void read_mapper(const YAML::Node& m, MapperOptions& o, const std::string& where
     if (alg.find("random") != std::string::npos) o.algorithm = MapperOptions::Algorithm::random;
     else if (alg.find("linear") != std::string::npos || alg == "exhaustive") o.algorithm = MapperOptions::Algorithm::automatic;
   }
+} catch (const YAML::Exception& e) {
+  hw::throw_yaml_error(where, e);
 }
 
 }  // namespace

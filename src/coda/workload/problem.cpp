@@ -68,8 +68,11 @@ void check(const Problem& p, const std::string& where) {
       throw InvalidError(where, format("dimension %s has bound %lld (must be >= 1)", p.dims[i].c_str(),
                                        static_cast<long long>(p.bounds[i])));
   }
-  for (const Problem::Coefficient& c : p.coefficients)
+  for (const Problem::Coefficient& c : p.coefficients) {
     if (!seen.insert(c.name).second) throw InvalidError(where, "name '" + c.name + "' is declared twice");
+    if (c.value < 1)
+      throw InvalidError(where, format("coefficient %s is %lld (must be >= 1)", c.name.c_str(), static_cast<long long>(c.value)));
+  }
   for (const Problem::DataSpace& ds : p.data_spaces) {
     if (ds.precision_bits < 1) throw InvalidError(where, "data space " + ds.name + " has no precision");
     for (const Problem::Projection& proj : ds.projection) {
@@ -78,6 +81,24 @@ void check(const Problem& p, const std::string& where) {
         if (t.dim < 0 || t.dim >= static_cast<int>(p.dims.size()) ||
             t.coefficient >= static_cast<int>(p.coefficients.size()))
           throw InvalidError(where, "data space " + ds.name + " refers to an undeclared dimension or coefficient");
+    }
+  }
+  // Every count the cost model derives from the problem (MACs, data-space sizes, accesses) stays exact
+  // in a double and in 64-bit integer arithmetic when the MACs and the data spaces stay below 2^53.
+  constexpr __int128 kMax = __int128{1} << 53;
+  __int128 macs = 1;
+  for (int64_t b : p.bounds)
+    if ((macs *= b) > kMax) throw InvalidError(where, "problem '" + p.name + "' has more than 2^53 MACs");
+  for (const Problem::DataSpace& ds : p.data_spaces) {
+    __int128 size = 1;
+    for (const Problem::Projection& proj : ds.projection) {
+      __int128 extent = 1;
+      for (const Problem::Term& t : proj) {
+        __int128 c = t.coefficient < 0 ? 1 : p.coefficients[static_cast<size_t>(t.coefficient)].value;
+        if ((extent += c * (p.bounds[static_cast<size_t>(t.dim)] - 1)) > kMax) break;
+      }
+      if ((size *= extent) > kMax || extent > kMax)
+        throw InvalidError(where, "data space " + ds.name + " of problem '" + p.name + "' has more than 2^53 elements");
     }
   }
 }

@@ -58,7 +58,8 @@ struct Problem {
   int64_t data_space_size(int data_space) const;
 };
 
-// Checks the references and values of a problem (unique dims, bounds >= 1, term indices in range).
+// Checks the references and values of a problem (unique dims, bounds and coefficients >= 1, term
+// indices in range, at most 2^53 MACs and 2^53 elements per data space).
 // Throws InvalidError("<where>", ...) naming the first problem.
 void check(const Problem& p, const std::string& where);
 

@@ -48,7 +48,18 @@ int64_t field(std::string_view text, const char* column, const std::string& at) 
   if (t.empty() || ec != std::errc() || p != t.data() + t.size())
     throw ParseError(at, format("%s: '%s' is not an integer", column, std::string(text).c_str()));
   if (v < 1) throw InvalidError(at, format("%s is %lld, must be at least 1", column, (long long)v));
+  if (v > INT32_MAX) throw InvalidError(at, format("%s is %lld, coda takes at most %d", column, (long long)v, INT32_MAX));
   return v;
+}
+
+// The layer's counts (window, ofmap pixels, MACs) in 64 bits with room for the cost model's sums.
+void check_size(const ScaleSimLayer& l, const std::string& at) {
+  constexpr int64_t kMaxMacs = int64_t{1} << 60;
+  int64_t window = 0, pixels = 0, macs = 0;
+  if (__builtin_mul_overflow(l.filter_h * l.filter_w, l.channels, &window) ||
+      __builtin_mul_overflow(l.ofmap_h(), l.ofmap_w(), &pixels) || __builtin_mul_overflow(window, pixels, &macs) ||
+      __builtin_mul_overflow(macs, l.num_filters, &macs) || macs > kMaxMacs)
+    throw InvalidError(at, format("layer %s has more than 2^60 MACs", l.name.c_str()));
 }
 
 ScaleSimLayer conv_row(const std::vector<std::string_view>& f, const std::string& at) {
@@ -66,6 +77,7 @@ ScaleSimLayer conv_row(const std::vector<std::string_view>& f, const std::string
   if (l.filter_w > l.ifmap_w)
     throw InvalidError(at, format("filter width %lld is larger than ifmap width %lld", (long long)l.filter_w,
                                   (long long)l.ifmap_w));
+  check_size(l, at);
   return l;
 }
 
@@ -79,6 +91,7 @@ ScaleSimLayer gemm_row(const std::vector<std::string_view>& f, const std::string
   l.ifmap_w = l.filter_w = k;
   l.num_filters = n;
   l.gemm = true;
+  check_size(l, at);
   return l;
 }
 
@@ -91,6 +104,7 @@ std::string stem(const std::string& where) {
 }  // namespace
 
 ScaleSimTopology parse_scalesim_topology(std::string_view text, const std::string& where) {
+  constexpr int64_t kMaxLayers = int64_t{1} << 20;
   ScaleSimTopology t;
   t.name = stem(where);
   bool header_seen = false;
@@ -115,6 +129,9 @@ ScaleSimTopology parse_scalesim_topology(std::string_view text, const std::strin
     l.line = line_no;
     if (!t.gemm && l.name.find("DP") != std::string::npos) {
       int64_t channels = l.channels;
+      if (channels > kMaxLayers - static_cast<int64_t>(t.layers.size()))
+        throw InvalidError(at, format("depthwise layer %s has %lld channels, one layer each: more than the %lld layers "
+                                      "coda reads", l.name.c_str(), (long long)channels, (long long)kMaxLayers));
       for (int64_t c = 0; c < channels; ++c) {
         ScaleSimLayer d = l;
         d.name = l.name + "Channel_" + std::to_string(c);

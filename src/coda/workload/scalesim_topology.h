@@ -43,8 +43,9 @@ struct ScaleSimTopology {
 };
 
 // Throws IoError when the file cannot be read, ParseError("<path>:<line>", ...) on a row with too few
-// fields or a field that is not an integer, InvalidError("<path>:<line>", ...) on a zero dimension or
-// a filter larger than its ifmap.
+// fields or a field that is not an integer, InvalidError("<path>:<line>", ...) on a zero dimension, a
+// filter larger than its ifmap, a field above 2^31-1, a layer of more than 2^60 MACs, or depthwise
+// layers expanding to more than 2^20 layers.
 ScaleSimTopology load_scalesim_topology(const std::string& path);
 ScaleSimTopology parse_scalesim_topology(std::string_view text, const std::string& where);
 
