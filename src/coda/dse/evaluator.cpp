@@ -70,8 +70,6 @@ struct PointEvaluator::Impl {
   bool needs_accuracy = false;
   std::recursive_mutex mu;
   std::map<std::string, double> accuracy_cache;
-  double accuracy_total_s = 0;
-  int accuracy_count = 0;
 
   Impl(const ExploreSpec& spec, int t) : s(spec), threads(t) {
     model = load_model(s.model);
@@ -129,7 +127,6 @@ struct PointEvaluator::Impl {
     const std::string key = precision_key(knobs);
     auto it = accuracy_cache.find(key);
     if (it != accuracy_cache.end()) return it->second;
-    const auto t0 = std::chrono::steady_clock::now();
     Variant& var = variant(knobs);
     const std::string network = knob_or(knobs, "format", s.groups.empty() ? "fp32" : "");
     bool quantized = network != "fp32" && !network.empty();
@@ -177,8 +174,6 @@ struct PointEvaluator::Impl {
       v = quant::evaluate(q.graph, eo).value;
     }
     accuracy_cache[key] = v;
-    accuracy_total_s += seconds_since(t0);
-    ++accuracy_count;
     return v;
   }
 
@@ -268,9 +263,12 @@ void PointEvaluator::prepare(const Point& p) {
   }
 }
 
-double PointEvaluator::accuracy_seconds() const {
-  std::lock_guard<std::recursive_mutex> lock(impl_->mu);
-  return impl_->accuracy_count ? impl_->accuracy_total_s / impl_->accuracy_count : 0;
+double PointEvaluator::accuracy_work(const Point& p) {
+  try {
+    return static_cast<double>(workload::totals(impl_->variant(knob_values(impl_->s, p)).layers).macs);
+  } catch (const Error&) {
+    return 0;  // evaluate() reports why
+  }
 }
 
 bool PointEvaluator::needs_accuracy() const { return impl_->needs_accuracy; }

@@ -51,8 +51,9 @@ class PointEvaluator {
   std::string accuracy_key(const Point& p) const;
   std::optional<double> cached_accuracy(const Point& p) const;
   void set_accuracy(const Point& p, double accuracy);
-  // Mean seconds of the accuracy measurements this evaluator made (0 before the first).
-  double accuracy_seconds() const;
+  // Relative work of measuring a point's accuracy: its pruned variant's MACs per sample (the variant is
+  // built if needed; 0 when it cannot be). Orders the work of a batch over MPI ranks.
+  double accuracy_work(const Point& p);
   // evaluate() keeping the details. InvalidError when the point cannot be evaluated (the reason).
   PointDetail detail(const Point& p, int mapper_threads);
 

@@ -1,13 +1,16 @@
 #include "coda/dse/explore.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <functional>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include "coda/core/error.h"
 #include "coda/core/thread_pool.h"
@@ -101,14 +104,12 @@ std::vector<PointRecord> evaluate_here(PointEvaluator& ev, ThreadPool& pool, con
   return out;
 }
 
-// Deals a batch's points to `ranks` ranks, balancing estimated work (LPT): the points of an accuracy
-// variant not measured yet go together to one rank, which measures it once (cost `acc_s` + their
-// mapping); the other points (`map_s` each) fill the least loaded ranks. Deterministic.
-std::vector<int> deal(const PointEvaluator& ev, const std::vector<Point>& pts, int ranks, double acc_s, double map_s) {
-  std::vector<int> owner(pts.size(), -1);
-  std::vector<double> load(static_cast<size_t>(ranks), 0.0);
-  auto least = [&] { return static_cast<int>(std::min_element(load.begin(), load.end()) - load.begin()); };
+// Splits a batch into units of work for the ranks, largest first: the points of an accuracy variant
+// not measured yet form one unit (the rank that takes it measures the variant once, then maps them),
+// ordered by the variant's MACs; every other point is a unit of its own, after them. Deterministic.
+std::vector<std::vector<size_t>> units_of(PointEvaluator& ev, const std::vector<Point>& pts) {
   std::vector<std::pair<std::string, std::vector<size_t>>> groups;  // new variants, in batch order
+  std::vector<std::vector<size_t>> units;
   std::vector<size_t> free_points;
   for (size_t i = 0; i < pts.size(); ++i) {
     if (!ev.needs_accuracy() || ev.cached_accuracy(pts[i])) {
@@ -120,63 +121,148 @@ std::vector<int> deal(const PointEvaluator& ev, const std::vector<Point>& pts, i
     if (it == groups.end()) groups.push_back({k, {i}});
     else it->second.push_back(i);
   }
-  std::stable_sort(groups.begin(), groups.end(), [](const auto& x, const auto& y) { return x.second.size() > y.second.size(); });
-  for (const auto& g : groups) {
-    const int r = least();
-    for (size_t i : g.second) owner[i] = r;
-    load[static_cast<size_t>(r)] += acc_s + map_s * static_cast<double>(g.second.size());
-  }
-  for (size_t i : free_points) {
-    const int r = least();
-    owner[i] = r;
-    load[static_cast<size_t>(r)] += map_s;
-  }
-  return owner;
+  std::vector<std::pair<double, size_t>> order;  // (-work, group)
+  for (size_t g = 0; g < groups.size(); ++g) order.emplace_back(-ev.accuracy_work(pts[groups[g].second[0]]), g);
+  std::stable_sort(order.begin(), order.end());
+  for (const auto& [w, g] : order) units.push_back(std::move(groups[g].second));
+  for (size_t i : free_points) units.push_back({i});
+  return units;
 }
 
-// One batch over the MPI world, the same on every rank (rank 0 passes the batch, the others receive it):
-// each point comes with its rank (deal()) and the accuracy rank 0 knows for it; every rank evaluates its
-// points (measuring the new accuracy variants dealt to it) and sends the records to rank 0, which
-// stores each rank's records as they arrive. Returns the records in batch order on rank 0 (empty
-// elsewhere).
-std::vector<PointRecord> evaluate_distributed(mpi::World& w, PointEvaluator& ev, ThreadPool& pool, std::string& batch, int threads,
-                                              const std::function<void(const std::vector<PointRecord>&)>& store) {
+std::string records_message(const std::vector<PointRecord>& recs, const std::vector<size_t>& at) {
+  mpi::Writer wr;
+  wr.u64(recs.size());
+  for (size_t k = 0; k < recs.size(); ++k) wr.u64(at[k]), put_record(wr, recs[k]);
+  return wr.bytes;
+}
+
+// The batch message (rank 0 broadcasts it): the points with the accuracies rank 0 knows for them.
+std::vector<Point> read_batch(const std::string& batch, PointEvaluator& ev) {
   mpi::Reader rd(batch);
-  const uint64_t n = rd.u64();
-  std::vector<Point> pts;
-  std::vector<int> owner;
-  for (uint64_t i = 0; i < n; ++i) {
-    pts.push_back(get_point(rd));
-    owner.push_back(static_cast<int>(rd.u64()));
+  std::vector<Point> pts(rd.u64());
+  for (Point& p : pts) {
+    p = get_point(rd);
     const double known = rd.f64();
-    if (!std::isnan(known)) ev.set_accuracy(pts.back(), known);
+    if (!std::isnan(known)) ev.set_accuracy(p, known);
   }
-  const int rank = w.rank(), size = w.size();
-  std::vector<Point> mine;
-  std::vector<size_t> mine_at;
-  for (size_t j = 0; j < pts.size(); ++j)
-    if (owner[j] == rank) mine.push_back(pts[j]), mine_at.push_back(j);
-  std::vector<PointRecord> recs = evaluate_here(ev, pool, mine, threads);
-  if (rank != 0) {
-    mpi::Writer wr;
-    wr.u64(recs.size());
-    for (const auto& r : recs) put_record(wr, r);
-    w.send(0, wr.bytes);
-    return {};
+  return pts;
+}
+
+// A worker rank's part of a batch: it asks rank 0 for a unit (returning the records of the last one),
+// evaluates it, and asks again until rank 0 answers with an empty unit.
+size_t work_batch(mpi::World& w, PointEvaluator& ev, ThreadPool& pool, const std::string& batch, int threads) {
+  const std::vector<Point> pts = read_batch(batch, ev);
+  std::vector<PointRecord> recs;
+  std::vector<size_t> at;
+  size_t n = 0;
+  for (;;) {
+    w.send(0, records_message(recs, at));
+    const std::string unit = w.receive(0);
+    mpi::Reader rd(unit);
+    at.assign(rd.u64(), 0);
+    if (at.empty()) return n;
+    std::vector<Point> mine;
+    for (size_t& i : at) {
+      i = rd.u64();
+      CODA_CHECK(i < pts.size(), "mpi unit names a point outside the batch");
+      mine.push_back(pts[i]);
+    }
+    recs = evaluate_here(ev, pool, mine, threads);
+    n += recs.size();
   }
+}
+
+// Rank 0's part of a batch: a thread of its own evaluates units while this thread hands the next unit
+// to each worker that asks (dynamic scheduling: a rank that finishes early takes more) and stores
+// every rank's records as they come. Nothing but waiting is done on this thread, and it sleeps while
+// it waits. Returns the records in batch order.
+std::vector<PointRecord> lead_batch(mpi::World& w, PointEvaluator& ev, ThreadPool& pool, const std::string& batch, int threads,
+                                    const std::function<void(const std::vector<PointRecord>&)>& store) {
+  const std::vector<Point> pts = read_batch(batch, ev);
+  const std::vector<std::vector<size_t>> units = units_of(ev, pts);
   std::vector<PointRecord> all(pts.size());
-  store(recs);
-  for (size_t k = 0; k < recs.size(); ++k) all[mine_at[k]] = std::move(recs[k]);
-  for (int r = 1; r < size; ++r) {
-    const std::string b = w.receive(r);
-    mpi::Reader rr(b);
-    std::vector<PointRecord> theirs;
-    for (uint64_t k = rr.u64(); k > 0; --k) theirs.push_back(get_record(rr));
-    store(theirs);
-    size_t k = 0;
-    for (size_t j = 0; j < pts.size(); ++j)
-      if (owner[j] == r) all[j] = std::move(theirs.at(k++));
+  std::vector<char> have(pts.size(), 0);
+  std::atomic<size_t> next{0};
+  std::mutex mu;
+  std::vector<std::pair<size_t, PointRecord>> local;  // rank 0's records not stored yet
+  std::exception_ptr failed;
+  std::atomic<bool> local_done{false};
+  std::thread evaluator([&] {
+    try {
+      for (size_t u; (u = next.fetch_add(1)) < units.size();) {
+        std::vector<Point> mine;
+        for (size_t i : units[u]) mine.push_back(pts[i]);
+        std::vector<PointRecord> recs = evaluate_here(ev, pool, mine, threads);
+        std::lock_guard<std::mutex> lock(mu);
+        for (size_t k = 0; k < recs.size(); ++k) local.emplace_back(units[u][k], std::move(recs[k]));
+      }
+    } catch (...) {
+      failed = std::current_exception();
+      next.store(units.size());  // no more units start; the workers finish theirs
+    }
+    local_done.store(true);
+  });
+  std::vector<PointRecord> theirs;  // worker records, remembered after the batch (the evaluator is busy)
+  auto keep = [&](std::vector<std::pair<size_t, PointRecord>>& got) {
+    std::vector<PointRecord> rs;
+    for (auto& [i, r] : got) {
+      CODA_CHECK(i < pts.size() && !have[i], "mpi record for an unknown or finished point");
+      have[i] = 1;
+      all[i] = r;
+      rs.push_back(std::move(r));
+    }
+    if (!rs.empty()) store(rs);
+  };
+  try {
+    int released = 0, nap_us = 20;  // the nap grows to 1 ms while nothing happens
+    for (bool drained = false; !(drained && released == w.size() - 1);) {
+      drained = local_done.load();  // read before taking `local`: nothing is added after it is set
+      std::vector<std::pair<size_t, PointRecord>> got;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        got.swap(local);
+      }
+      keep(got);
+      int from = 0;
+      std::string msg;
+      if (!w.try_receive(from, msg)) {
+        if (!got.empty()) {
+          nap_us = 20;
+          continue;
+        }
+        std::this_thread::sleep_for(std::chrono::microseconds(nap_us));
+        nap_us = std::min(2 * nap_us, 1000);
+        continue;
+      }
+      nap_us = 20;
+      mpi::Reader rd(msg);
+      got.clear();
+      for (uint64_t k = rd.u64(); k > 0; --k) {
+        const size_t i = rd.u64();
+        got.emplace_back(i, get_record(rd));
+        theirs.push_back(got.back().second);
+      }
+      keep(got);
+      const size_t u = next.fetch_add(1);
+      mpi::Writer wr;
+      if (u < units.size()) {
+        wr.u64(units[u].size());
+        for (size_t i : units[u]) wr.u64(i);
+      } else {
+        wr.u64(0);
+        ++released;
+      }
+      w.send(from, wr.bytes);
+    }
+  } catch (...) {
+    next.store(units.size());
+    evaluator.join();
+    throw;
   }
+  evaluator.join();
+  if (failed) std::rethrow_exception(failed);
+  for (const PointRecord& r : theirs) ev.remember(r);
+  for (size_t i = 0; i < pts.size(); ++i) CODA_CHECK(have[i], "mpi batch ended with a point not evaluated");
   return all;
 }
 
@@ -204,7 +290,7 @@ ExploreResult run_worker(const ExploreSpec& s, const ExploreOptions& o, mpi::Wor
     w.broadcast(cmd);
     if (cmd.empty() || cmd[0] != kBatch) break;
     cmd.erase(0, 1);
-    res.evaluated += evaluate_distributed(w, *ev, pool, cmd, o.threads, nullptr).size();
+    res.evaluated += work_batch(w, *ev, pool, cmd, o.threads);
   }
   return res;
 }
@@ -276,8 +362,6 @@ ExploreResult explore(const ExploreSpec& s, const ExploreOptions& o) {
   for (const PointRecord& r : store.all()) ev.remember(r);
   ThreadPool pool(o.threads);
   size_t proposed = 0, done = 0;
-  double map_total = 0;  // seconds of the points evaluated (MPI: to deal work)
-  size_t map_n = 0;
   try {
     while (proposed < budget && !opt->done() && !res.stopped) {
       std::vector<Point> ask = opt->ask(std::min(s.batch, budget - proposed));
@@ -300,28 +384,16 @@ ExploreResult explore(const ExploreSpec& s, const ExploreOptions& o) {
       for (size_t i : todo) todo_pts.push_back(own[i]);
       std::vector<PointRecord> fresh;
       if (w && !todo_pts.empty()) {
-        // Work estimates for dealing: measured per-point mapping and per-variant accuracy times so far.
-        const double map_s = map_n ? map_total / static_cast<double>(map_n) : 0.05;
-        const double acc_s = ev.accuracy_seconds() > 0 ? ev.accuracy_seconds() : 20 * map_s;
-        const std::vector<int> owner = deal(ev, todo_pts, w->size(), acc_s, map_s);
         mpi::Writer wr;
         wr.bytes += kBatch;
         wr.u64(todo_pts.size());
-        for (size_t i = 0; i < todo_pts.size(); ++i) {
-          put_point(wr, todo_pts[i]);
-          wr.u64(static_cast<uint64_t>(owner[i]));
-          auto a = ev.cached_accuracy(todo_pts[i]);
+        for (const Point& p : todo_pts) {
+          put_point(wr, p);
+          auto a = ev.cached_accuracy(p);
           wr.f64(a ? *a : std::numeric_limits<double>::quiet_NaN());
         }
         w->broadcast(wr.bytes);
-        std::string batch = wr.bytes.substr(1);
-        fresh = evaluate_distributed(*w, ev, pool, batch, o.threads, [&](const std::vector<PointRecord>& rs) {
-          store.put_many(rs);
-          for (const auto& r : rs) {
-            ev.remember(r);
-            map_total += r.seconds, ++map_n;
-          }
-        });
+        fresh = lead_batch(*w, ev, pool, wr.bytes.substr(1), o.threads, [&](const std::vector<PointRecord>& rs) { store.put_many(rs); });
       } else {
         fresh = evaluate_here(ev, pool, todo_pts, o.threads);
         store.put_many(fresh);

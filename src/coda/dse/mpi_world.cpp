@@ -1,9 +1,12 @@
 #include "coda/dse/mpi_world.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <thread>
 
 #include "coda/core/error.h"
 
@@ -35,6 +38,17 @@ void check(int rc, const char* what) {
   if (rc != MPI_SUCCESS) throw IoError("mpi", std::string(what) + " failed");
 }
 
+// Completes a request by testing it with short sleeps between tests: OpenMPI's blocking calls spin
+// on their core, which takes it from a rank that works when ranks share cores.
+// The sleep grows from 20 us to 1 ms while nothing comes.
+void wait_politely(MPI_Request& req) {
+  for (int done = 0, us = 20;; us = std::min(2 * us, 1000)) {
+    check(MPI_Test(&req, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    if (done) return;
+    std::this_thread::sleep_for(std::chrono::microseconds(us));
+  }
+}
+
 class MpiWorld final : public World {
  public:
   MpiWorld() {
@@ -56,16 +70,38 @@ class MpiWorld final : public World {
   int size() const override { return size_; }
   void broadcast(std::string& bytes) override {
     uint64_t n = bytes.size();
-    check(MPI_Bcast(&n, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD), "MPI_Bcast");
+    MPI_Request req;
+    check(MPI_Ibcast(&n, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD, &req), "MPI_Ibcast");
+    wait_politely(req);
     bytes.resize(n);
-    if (n) check(MPI_Bcast(bytes.data(), static_cast<int>(n), MPI_BYTE, 0, MPI_COMM_WORLD), "MPI_Bcast");
+    if (n) {
+      check(MPI_Ibcast(bytes.data(), static_cast<int>(n), MPI_BYTE, 0, MPI_COMM_WORLD, &req), "MPI_Ibcast");
+      wait_politely(req);
+    }
   }
   void send(int to, const std::string& bytes) override {
     check(MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, to, 7, MPI_COMM_WORLD), "MPI_Send");
   }
   std::string receive(int from) override {
     MPI_Status st;
-    check(MPI_Probe(from, 7, MPI_COMM_WORLD, &st), "MPI_Probe");
+    for (int flag = 0, us = 20; !flag; us = std::min(2 * us, 1000)) {
+      check(MPI_Iprobe(from, 7, MPI_COMM_WORLD, &flag, &st), "MPI_Iprobe");
+      if (!flag) std::this_thread::sleep_for(std::chrono::microseconds(us));
+    }
+    return take(st);
+  }
+  bool try_receive(int& from, std::string& bytes) override {
+    MPI_Status st;
+    int flag = 0;
+    check(MPI_Iprobe(MPI_ANY_SOURCE, 7, MPI_COMM_WORLD, &flag, &st), "MPI_Iprobe");
+    if (!flag) return false;
+    from = st.MPI_SOURCE;
+    bytes = take(st);
+    return true;
+  }
+  std::string take(const MPI_Status& probed) {
+    MPI_Status st = probed;
+    const int from = st.MPI_SOURCE;
     int n = 0;
     MPI_Get_count(&st, MPI_BYTE, &n);
     std::string b(static_cast<size_t>(n), '\0');

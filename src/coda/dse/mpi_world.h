@@ -27,9 +27,13 @@ class World {
   virtual ~World() = default;
   virtual int rank() const = 0;
   virtual int size() const = 0;
+  // Waiting calls (broadcast, receive) poll and sleep instead of spinning, so that a waiting rank
+  // leaves its core to the ranks that work.
   virtual void broadcast(std::string& bytes) = 0;                  // from rank 0 to all
   virtual void send(int to, const std::string& bytes) = 0;
   virtual std::string receive(int from) = 0;
+  // A message from any rank if one has arrived (its sender in `from`), without waiting.
+  virtual bool try_receive(int& from, std::string& bytes) = 0;
   virtual void max_all(std::vector<double>& v) = 0;                // element-wise max over ranks, in place
   virtual int min_all(int v) = 0;
 };
