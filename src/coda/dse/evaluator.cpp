@@ -39,13 +39,13 @@ std::string knob_or(const std::map<std::string, std::string>& knobs, const std::
 }
 
 // The model variant of a point: its pruning knobs.
-std::string variant_key(const std::map<std::string, std::string>& knobs) {
+std::string pruned_key(const std::map<std::string, std::string>& knobs) {
   return "keep=" + knob_or(knobs, "keep", "1") + "/heads=" + knob_or(knobs, "heads", "1") + "/layers=" + knob_or(knobs, "layers", "all");
 }
 
 // The accuracy variant of a point: pruning and every precision knob.
 std::string precision_key(const std::map<std::string, std::string>& knobs) {
-  std::string k = variant_key(knobs) + "/" + knob_or(knobs, "format", "fp32") + "/" + knob_or(knobs, "method", "rtn");
+  std::string k = pruned_key(knobs) + "/" + knob_or(knobs, "format", "fp32") + "/" + knob_or(knobs, "method", "rtn");
   for (const auto& [name, v] : knobs)
     if (name.rfind("format.", 0) == 0) k += "/" + name + "=" + v;
   return k;
@@ -105,7 +105,7 @@ struct PointEvaluator::Impl {
 
   Variant& variant(const std::map<std::string, std::string>& knobs) {
     std::lock_guard<std::recursive_mutex> lock(mu);  // a lookup once prepare() has run
-    const std::string key = variant_key(knobs);
+    const std::string key = pruned_key(knobs);
     auto it = variants.find(key);
     if (it != variants.end()) return it->second;
     Variant v;
@@ -274,6 +274,7 @@ double PointEvaluator::accuracy_work(const Point& p) {
 bool PointEvaluator::needs_accuracy() const { return impl_->needs_accuracy; }
 
 std::string PointEvaluator::accuracy_key(const Point& p) const { return precision_key(knob_values(impl_->s, p)); }
+std::string PointEvaluator::variant_key(const Point& p) const { return pruned_key(knob_values(impl_->s, p)); }
 
 std::optional<double> PointEvaluator::cached_accuracy(const Point& p) const {
   std::lock_guard<std::recursive_mutex> lock(impl_->mu);

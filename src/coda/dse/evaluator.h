@@ -49,6 +49,8 @@ class PointEvaluator {
   // the variant a point's accuracy belongs to, its cached value, and setting one measured elsewhere.
   bool needs_accuracy() const;
   std::string accuracy_key(const Point& p) const;
+  // The pruned variant a point belongs to (its graph, layers and calibration are built once per variant).
+  std::string variant_key(const Point& p) const;
   std::optional<double> cached_accuracy(const Point& p) const;
   void set_accuracy(const Point& p, double accuracy);
   // Relative work of measuring a point's accuracy: its pruned variant's MACs per sample (the variant is

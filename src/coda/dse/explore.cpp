@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "coda/core/error.h"
@@ -172,33 +173,74 @@ size_t work_batch(mpi::World& w, PointEvaluator& ev, ThreadPool& pool, const std
   }
 }
 
+// The units of a batch not handed out yet. A rank asking for work gets the first (largest) unit of a
+// variant it has built before, else the first unit: a variant's graph and calibration are then built
+// on fewer ranks. Thread-safe (rank 0's evaluator thread and its main thread both take units).
+class UnitQueue {
+ public:
+  UnitQueue(std::vector<std::vector<size_t>> units, std::vector<std::string> variants, std::vector<std::set<std::string>>& built)
+      : units_(std::move(units)), variants_(std::move(variants)), built_(built), taken_(units_.size(), 0) {}
+  // The next unit for `rank`, or nullopt when none is left.
+  std::optional<std::vector<size_t>> take(int rank) {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::set<std::string>& mine = built_[static_cast<size_t>(rank)];
+    size_t pick = units_.size();
+    for (size_t u = 0; u < units_.size(); ++u) {
+      if (taken_[u]) continue;
+      if (pick == units_.size()) pick = u;
+      if (mine.count(variants_[u])) {
+        pick = u;
+        break;
+      }
+    }
+    if (pick == units_.size()) return std::nullopt;
+    taken_[pick] = 1;
+    mine.insert(variants_[pick]);
+    return units_[pick];
+  }
+  void close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::fill(taken_.begin(), taken_.end(), 1);
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::vector<size_t>> units_;
+  std::vector<std::string> variants_;
+  std::vector<std::set<std::string>>& built_;
+  std::vector<char> taken_;
+};
+
 // Rank 0's part of a batch: a thread of its own evaluates units while this thread hands the next unit
-// to each worker that asks (dynamic scheduling: a rank that finishes early takes more) and stores
+// (UnitQueue) to each worker that asks (dynamic scheduling: a rank that finishes early takes more) and stores
 // every rank's records as they come. Nothing but waiting is done on this thread, and it sleeps while
 // it waits. Returns the records in batch order.
 std::vector<PointRecord> lead_batch(mpi::World& w, PointEvaluator& ev, ThreadPool& pool, const std::string& batch, int threads,
+                                    std::vector<std::set<std::string>>& built,
                                     const std::function<void(const std::vector<PointRecord>&)>& store) {
   const std::vector<Point> pts = read_batch(batch, ev);
-  const std::vector<std::vector<size_t>> units = units_of(ev, pts);
+  std::vector<std::vector<size_t>> units = units_of(ev, pts);
+  std::vector<std::string> variants;
+  for (const auto& u : units) variants.push_back(ev.variant_key(pts[u[0]]));
+  UnitQueue queue(std::move(units), std::move(variants), built);
   std::vector<PointRecord> all(pts.size());
   std::vector<char> have(pts.size(), 0);
-  std::atomic<size_t> next{0};
   std::mutex mu;
   std::vector<std::pair<size_t, PointRecord>> local;  // rank 0's records not stored yet
   std::exception_ptr failed;
   std::atomic<bool> local_done{false};
   std::thread evaluator([&] {
     try {
-      for (size_t u; (u = next.fetch_add(1)) < units.size();) {
+      while (auto unit = queue.take(0)) {
         std::vector<Point> mine;
-        for (size_t i : units[u]) mine.push_back(pts[i]);
+        for (size_t i : *unit) mine.push_back(pts[i]);
         std::vector<PointRecord> recs = evaluate_here(ev, pool, mine, threads);
         std::lock_guard<std::mutex> lock(mu);
-        for (size_t k = 0; k < recs.size(); ++k) local.emplace_back(units[u][k], std::move(recs[k]));
+        for (size_t k = 0; k < recs.size(); ++k) local.emplace_back((*unit)[k], std::move(recs[k]));
       }
     } catch (...) {
       failed = std::current_exception();
-      next.store(units.size());  // no more units start; the workers finish theirs
+      queue.close();  // no more units start; the workers finish theirs
     }
     local_done.store(true);
   });
@@ -243,11 +285,10 @@ std::vector<PointRecord> lead_batch(mpi::World& w, PointEvaluator& ev, ThreadPoo
         theirs.push_back(got.back().second);
       }
       keep(got);
-      const size_t u = next.fetch_add(1);
       mpi::Writer wr;
-      if (u < units.size()) {
-        wr.u64(units[u].size());
-        for (size_t i : units[u]) wr.u64(i);
+      if (auto unit = queue.take(from)) {
+        wr.u64(unit->size());
+        for (size_t i : *unit) wr.u64(i);
       } else {
         wr.u64(0);
         ++released;
@@ -255,7 +296,7 @@ std::vector<PointRecord> lead_batch(mpi::World& w, PointEvaluator& ev, ThreadPoo
       w.send(from, wr.bytes);
     }
   } catch (...) {
-    next.store(units.size());
+    queue.close();
     evaluator.join();
     throw;
   }
@@ -361,6 +402,7 @@ ExploreResult explore(const ExploreSpec& s, const ExploreOptions& o) {
   // uninterrupted one. The stored accuracies seed the per-variant cache.
   for (const PointRecord& r : store.all()) ev.remember(r);
   ThreadPool pool(o.threads);
+  std::vector<std::set<std::string>> built(w ? static_cast<size_t>(w->size()) : 1);  // MPI: variants each rank has built
   size_t proposed = 0, done = 0;
   try {
     while (proposed < budget && !opt->done() && !res.stopped) {
@@ -393,7 +435,7 @@ ExploreResult explore(const ExploreSpec& s, const ExploreOptions& o) {
           wr.f64(a ? *a : std::numeric_limits<double>::quiet_NaN());
         }
         w->broadcast(wr.bytes);
-        fresh = lead_batch(*w, ev, pool, wr.bytes.substr(1), o.threads, [&](const std::vector<PointRecord>& rs) { store.put_many(rs); });
+        fresh = lead_batch(*w, ev, pool, wr.bytes.substr(1), o.threads, built, [&](const std::vector<PointRecord>& rs) { store.put_many(rs); });
       } else {
         fresh = evaluate_here(ev, pool, todo_pts, o.threads);
         store.put_many(fresh);
