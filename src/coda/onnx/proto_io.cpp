@@ -35,6 +35,8 @@ Tensor from_proto(const ::onnx::TensorProto& p, const std::string& where) {
     shape.push_back(d);
   }
   size_t esize = dtype_size(dt);
+  if (numel > std::numeric_limits<int64_t>::max() / static_cast<int64_t>(esize))
+    throw ParseError(w, format("shape %s is too large: its byte size overflows", shape_str(shape).c_str()));
   // Check the data's size before allocating anything of the claimed shape.
   if (p.has_raw_data()) {
     if (p.raw_data().size() != static_cast<size_t>(numel) * esize)
