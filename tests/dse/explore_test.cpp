@@ -283,5 +283,38 @@ TEST(ExploreSpec, PrecisionGroupsAndHeadPruning) {
   EXPECT_EQ(full.metrics.at("macs") - half.metrics.at("macs"), 4.0 * (4 * 16 * 64 * 64 / 2 + 2 * 16 * 16 * 64 / 2));
 }
 
+// On a template with a MAC precision (edge-npu), a point's formats set it: W4A4 runs as INT4 (2 MACs
+// per PE per cycle), exactly as the same template with `precision: INT4` fixed by hand; W8A8, W4A8 and
+// MXFP4 (not integer) keep INT8; a precision the spec fixes wins over the formats.
+TEST(ExploreSpec, FormatsSetTheMacPrecisionOfTheTemplate) {
+  auto spec = [](const std::string& fixed, const std::string& formats) {
+    return parse_spec("model: " + std::string(CODA_SOURCE_DIR) + "/models/mlp.onnx\n" +
+                          "hardware:\n  template: edge-npu\n  knobs: {rows: [16]}\n" + fixed +
+                          "precision: {formats: [" + formats + "], methods: [rtn]}\n"
+                          "objectives: [latency_s:min, energy_j:min]\n"
+                          "optimizer: {name: grid, budget: 10, batch: 2, seed: 1}\n"
+                          "mapper: {samples: 200, refine: 200, exhaustive_limit: 1000}\n",
+                      "npu.yaml");
+  };
+  auto cost = [](const ExploreSpec& s, const std::string& key) {
+    PointEvaluator ev(s, 2);
+    PointRecord r = ev.evaluate(point_of_key(s, key), 2);
+    EXPECT_EQ(r.status, "ok") << key << ": " << r.reason;
+    return std::make_pair(r.metrics.at("latency_s"), r.metrics.at("energy_j"));
+  };
+  const ExploreSpec derived = spec("", "W8A8, W4A8, W4A4, MXFP4");
+  const ExploreSpec int4 = spec("  fixed: {precision: INT4}\n", "W8A8, W4A4");
+  const ExploreSpec int8 = spec("  fixed: {precision: INT8}\n", "W8A8, W4A4");
+  const auto w4a4 = cost(derived, "rows=16;format=W4A4;method=rtn");
+  const auto w8a8 = cost(derived, "rows=16;format=W8A8;method=rtn");
+  EXPECT_EQ(w4a4, cost(int4, "rows=16;format=W8A8;method=rtn"));
+  EXPECT_EQ(w8a8, cost(int8, "rows=16;format=W8A8;method=rtn"));
+  EXPECT_EQ(w8a8, cost(int8, "rows=16;format=W4A4;method=rtn"));  // fixed by the spec
+  EXPECT_EQ(w8a8, cost(derived, "rows=16;format=W4A8;method=rtn"));
+  EXPECT_EQ(w8a8, cost(derived, "rows=16;format=MXFP4;method=rtn"));
+  EXPECT_LT(w4a4.first, w8a8.first);
+  EXPECT_NE(w4a4.second, w8a8.second);
+}
+
 }  // namespace
 }  // namespace coda::dse

@@ -1,5 +1,6 @@
 #include "coda/dse/evaluator.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -68,6 +69,7 @@ struct PointEvaluator::Impl {
   carbon::CarbonOptions carbon;
   std::map<std::string, Variant> variants;
   bool needs_accuracy = false;
+  bool derive_precision = false;  // the template has a MAC `precision` (edge-npu): set from the point's formats
   std::recursive_mutex mu;
   std::map<std::string, double> accuracy_cache;
 
@@ -92,6 +94,8 @@ struct PointEvaluator::Impl {
     // zoo model has no dataset).
     for (const auto& o : s.objectives) needs_accuracy |= o.metric == "accuracy";
     for (const auto& c : s.constraints) needs_accuracy |= c.metric == "accuracy";
+    const auto tp = hw::template_parameters(s.hw_template);
+    derive_precision = std::find(tp.begin(), tp.end(), "precision") != tp.end();
     // Every precision group must name some quantizable layer of the model.
     if (!s.groups.empty()) {
       const std::vector<std::string> names = quant::quantizable_layers(model);
@@ -177,12 +181,30 @@ struct PointEvaluator::Impl {
     return v;
   }
 
+  // The MAC mode ("INT8", "INT4") that runs every integer format of the point (the network's and its
+  // groups'): the widest they need. Empty when the point has no format or one that is not integer
+  // (fp32, MXFP4): the template's own precision then stays.
+  std::string mac_mode(const std::map<std::string, std::string>& knobs) const {
+    int bits = 0;
+    bool any = false;
+    for (const auto& [name, v] : knobs) {
+      if (name != "format" && name.rfind("format.", 0) != 0) continue;
+      const int b = quant::format_mac_bits(v);
+      if (b == 0) return "";
+      bits = std::max(bits, b);
+      any = true;
+    }
+    return any ? format("INT%d", bits) : "";
+  }
+
   // Maps the variant on the point's hardware; fills the hardware and carbon metrics (and `d`, if given).
   void hardware(const std::map<std::string, std::string>& knobs, PointRecord& r, int mapper_threads, PointDetail* d) {
     std::string spec = s.hw_template + "?";
     std::map<std::string, std::string> params = s.hw_fixed;
     for (const Knob& k : s.knobs)
       if (k.hardware) params[k.name] = knobs.at(k.name);
+    if (derive_precision && !params.count("precision"))
+      if (const std::string mode = mac_mode(knobs); !mode.empty()) params["precision"] = mode;
     for (const auto& [k, v] : params) spec += k + "=" + v + "&";
     spec.pop_back();
     hw::Architecture a = hw::build_template(spec);

@@ -161,6 +161,8 @@ std::vector<std::string> template_names() {
   return v;
 }
 
+std::vector<std::string> template_parameters(const std::string& name) { return param_names(find(name, name)); }
+
 std::string describe_template(const std::string& name) {
   const TemplateDef& d = find(name, name);
   TemplatePreset preset = preset_of(d, data_dir());

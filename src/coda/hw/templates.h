@@ -26,6 +26,9 @@ struct TemplateResult {
 // Valid template names, sorted.
 std::vector<std::string> template_names();
 
+// The parameter names of a template (InvalidError for an unknown template).
+std::vector<std::string> template_parameters(const std::string& name);
+
 // A multi-line description: what the template models, its sources, and each parameter with its
 // default and allowed values. InvalidError listing the valid names for an unknown template.
 std::string describe_template(const std::string& name);

@@ -12,12 +12,13 @@ struct FormatSpec {
   const char* name;
   const char* weights;
   const char* acts;
+  int mac_bits;  // integer MAC width that runs it (0: not an integer format)
 };
-constexpr FormatSpec kFormats[] = {{"W8A8", "int8/ch", "uint8"},
-                                   {"W4A8", "int4/ch", "uint8"},
-                                   {"W4A4", "int4/ch", "uint4"},
-                                   {"MXFP4", "mxfp4", "uint8"},
-                                   {"SMX-INT8", "smx8", "uint8"}};
+constexpr FormatSpec kFormats[] = {{"W8A8", "int8/ch", "uint8", 8},
+                                   {"W4A8", "int4/ch", "uint8", 8},
+                                   {"W4A4", "int4/ch", "uint4", 4},
+                                   {"MXFP4", "mxfp4", "uint8", 0},
+                                   {"SMX-INT8", "smx8", "uint8", 8}};
 constexpr const char* kMethods[] = {"rtn", "smoothquant", "gptq", "gptq-dyn", "esca"};
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -46,6 +47,12 @@ std::vector<StudyConfig> study_configs(const StudyOptions& so) {
     for (const auto& m : methods) out.push_back({spec->name, spec->weights, spec->acts, m});
   }
   return out;
+}
+
+int format_mac_bits(const std::string& format) {
+  for (const auto& k : kFormats)
+    if (format == k.name) return k.mac_bits;
+  return 0;
 }
 
 PtqOptions ptq_options(const StudyConfig& c, const PtqOptions& base) {

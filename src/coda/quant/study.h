@@ -42,6 +42,9 @@ struct StudyOptions {
 };
 
 std::vector<StudyConfig> study_configs(const StudyOptions& so);  // InvalidError on an unknown name
+// The integer operand width a MAC needs for a study format: the wider of its weights and activations
+// (W8A8, W4A8, SMX-INT8: 8; W4A4: 4); 0 for one that is not integer (fp32, MXFP4) or unknown.
+int format_mac_bits(const std::string& format);
 // The PTQ options of one configuration on top of `base` (calibration, threads, importance map).
 PtqOptions ptq_options(const StudyConfig& c, const PtqOptions& base);
 
