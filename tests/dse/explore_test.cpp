@@ -78,6 +78,17 @@ TEST(ExploreSpec, BadSpecsGiveErrorsNamingFileAndLine) {
   fails(sub("carbon_total_g:min", "joy:max"), "unknown metric 'joy'");
   fails("model: x.onnx\nhardware: {template: gemmini}\nobjectives: [latency_s:min]\n", "space is empty");
   fails(sub("keep: [1, 0.5]", "keep: [1, 1.5]"), "1.5");
+  // Counts, sizes and seeds are whole numbers in range (these were undefined float-to-int casts).
+  fails(sub("budget: 40", "budget: 1e30"), "'budget' must be a whole number from 1 to");
+  fails(sub("budget: 40", "budget: -3"), "'budget' must be a whole number");
+  fails(sub("batch: 8", "batch: 2.5"), "'batch' must be a whole number");
+  fails(sub("batch: 8", "batch: .nan"), "'batch' must be a whole number");
+  fails(sub("seed: 3", "seed: -1"), "'seed' must be a whole number");
+  fails(sub("limit: 500", "limit: 0"), "'limit' must be a whole number from 1");
+  fails(sub("limit: 500", "limit: -2"), "'limit' must be a whole number from -1");
+  fails(sub("calib: 64", "calib: 1e300"), "'calib' must be a whole number");
+  fails(sub("samples: 300", "samples: -1"), "'samples' must be a whole number");
+  EXPECT_EQ(parse_spec(sub("limit: 500", "limit: -1"), "spec.yaml").eval_limit, -1);
 }
 
 std::map<std::string, std::map<std::string, double>> contents(const std::string& db, size_t* n = nullptr) {

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
@@ -53,6 +54,14 @@ double number(const std::string& where, const YAML::Node& n, const std::string& 
   }
 }
 
+// A whole number in [lo, hi]: a count, size or seed (a cast of anything else would be undefined).
+double whole(const std::string& where, const YAML::Node& n, const std::string& what, double lo, double hi) {
+  const double v = number(where, n, what);
+  if (!(v >= lo && v <= hi) || v != std::floor(v))
+    throw ParseError(at(where, n), format("'%s' must be a whole number from %.0f to %.0f", what.c_str(), lo, hi));
+  return v;
+}
+
 void check_metric(const std::string& where, const YAML::Node& n, const std::string& m) {
   const auto& names = metric_names();
   if (std::find(names.begin(), names.end(), m) == names.end()) {
@@ -73,8 +82,11 @@ void parse_root(const YAML::Node& root, ExploreSpec& s, const std::string& where
   if (root["dataset"]) s.dataset = scalar(where, root["dataset"], "dataset");
   if (const YAML::Node a = root["accuracy"]) {
     check_keys(where, a, "accuracy", {"limit", "calib"});
-    if (a["limit"]) s.eval_limit = static_cast<int64_t>(number(where, a["limit"], "limit"));
-    if (a["calib"]) s.calib = static_cast<int64_t>(number(where, a["calib"], "calib"));
+    if (a["limit"]) {
+      s.eval_limit = static_cast<int64_t>(whole(where, a["limit"], "limit", -1, 1e12));
+      if (s.eval_limit == 0) throw ParseError(at(where, a["limit"]), "'limit' must be a whole number from 1 to 1e12, or -1 for all samples");
+    }
+    if (a["calib"]) s.calib = static_cast<int64_t>(whole(where, a["calib"], "calib", 1, 1e9));
     if (s.calib < 1) throw InvalidError(at(where, a), "calib must be at least 1");
   }
   const YAML::Node hw = root["hardware"];
@@ -176,15 +188,15 @@ void parse_root(const YAML::Node& root, ExploreSpec& s, const std::string& where
   if (const YAML::Node o = root["optimizer"]) {
     check_keys(where, o, "optimizer", {"name", "budget", "batch", "seed"});
     if (o["name"]) s.optimizer = scalar(where, o["name"], "name");
-    if (o["budget"]) s.budget = static_cast<size_t>(number(where, o["budget"], "budget"));
-    if (o["batch"]) s.batch = std::max<size_t>(1, static_cast<size_t>(number(where, o["batch"], "batch")));
-    if (o["seed"]) s.seed = static_cast<uint64_t>(number(where, o["seed"], "seed"));
+    if (o["budget"]) s.budget = static_cast<size_t>(whole(where, o["budget"], "budget", 1, 1e9));
+    if (o["batch"]) s.batch = static_cast<size_t>(whole(where, o["batch"], "batch", 1, 1e6));
+    if (o["seed"]) s.seed = static_cast<uint64_t>(whole(where, o["seed"], "seed", 0, 9007199254740992.0));
   }
   if (const YAML::Node m = root["mapper"]) {
     check_keys(where, m, "mapper", {"samples", "refine", "exhaustive_limit", "objective"});
-    if (m["samples"]) s.mapper.samples = static_cast<uint64_t>(number(where, m["samples"], "samples"));
-    if (m["refine"]) s.mapper.refine_steps = static_cast<uint64_t>(number(where, m["refine"], "refine"));
-    if (m["exhaustive_limit"]) s.mapper.exhaustive_limit = static_cast<uint64_t>(number(where, m["exhaustive_limit"], "exhaustive_limit"));
+    if (m["samples"]) s.mapper.samples = static_cast<uint64_t>(whole(where, m["samples"], "samples", 0, 1e12));
+    if (m["refine"]) s.mapper.refine_steps = static_cast<uint64_t>(whole(where, m["refine"], "refine", 0, 1e12));
+    if (m["exhaustive_limit"]) s.mapper.exhaustive_limit = static_cast<uint64_t>(whole(where, m["exhaustive_limit"], "exhaustive_limit", 0, 1e12));
     if (m["objective"]) s.mapper.objective = map::parse_objective(scalar(where, m["objective"], "objective"));
   }
   if (s.knobs.empty()) throw InvalidError(where, "the space is empty: no hardware knobs and no precision knobs");
@@ -250,7 +262,8 @@ std::map<std::string, std::string> knob_values(const ExploreSpec& s, const Point
   std::map<std::string, std::string> out;
   for (size_t i = 0; i < s.knobs.size(); ++i) {
     const auto& vals = s.knobs[i].values;
-    const size_t idx = std::min(vals.size() - 1, static_cast<size_t>(std::max(0.0, std::round(p.at(i)))));
+    const double x = std::round(p.at(i)), last = static_cast<double>(vals.size() - 1);
+    const size_t idx = !(x > 0) ? 0 : x >= last ? vals.size() - 1 : static_cast<size_t>(x);  // NaN: 0
     out[s.knobs[i].name] = vals[idx];
   }
   return out;
