@@ -10,7 +10,9 @@ namespace coda {
 
 int64_t shape_numel(const Shape& s) {
   int64_t n = 1;
-  for (int64_t d : s) n *= d;
+  for (int64_t d : s)
+    if (__builtin_mul_overflow(n, d, &n))
+      throw InvalidError("shape", "shape " + shape_str(s) + " has more elements than a 64-bit count holds");
   return n;
 }
 

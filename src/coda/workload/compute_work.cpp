@@ -48,7 +48,7 @@ LayerWork conv_without_problem(const NodeView& v, const Shape& w, const Shape& y
   LayerWork out;
   out.name = v.n.name;
   out.op = v.n.op;
-  out.macs = shape_numel(y) * shape_numel(Shape(w.begin() + 1, w.end()));  // per output: Cin/G * kernel
+  out.macs = mul_work(v, shape_numel(y), shape_numel(Shape(w.begin() + 1, w.end())));  // per output: Cin/G * kernel
   out.output_shape = y;
   return out;
 }
@@ -125,7 +125,7 @@ std::vector<LayerWork> conv_transpose_work(const NodeView& v, const ExtractOptio
   int64_t groups = checked_groups(v, x[1], w[0], true);
   if (spatial < 1 || spatial > 2) {
     LayerWork out = conv_without_problem(v, w, y);
-    out.macs = shape_numel(x) * shape_numel(Shape(w.begin() + 1, w.end()));  // per input: Cout/G * kernel
+    out.macs = mul_work(v, shape_numel(x), shape_numel(Shape(w.begin() + 1, w.end())));  // per input: Cout/G * kernel
     return {out};
   }
   // The direct (scatter) form loops over the input's extent: P, Q are input positions.

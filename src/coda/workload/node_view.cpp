@@ -36,4 +36,10 @@ int NodeView::out_bits() const {
   return n.outputs.empty() || n.outputs[0] == graph::kNoValue ? 32 : dtype_bits(g.value(n.outputs[0]).dtype);
 }
 
+int64_t mul_work(const NodeView& v, int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_mul_overflow(a, b, &r)) throw InvalidError(v.where(), "its work count overflows 64 bits");
+  return r;
+}
+
 }  // namespace coda::workload

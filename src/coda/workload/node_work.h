@@ -23,6 +23,9 @@ struct NodeView {
   int out_bits() const;
 };
 
+// a * b for a work count (elements, operations, MACs); InvalidError naming the node on overflow.
+int64_t mul_work(const NodeView& v, int64_t a, int64_t b);
+
 // Compute ops: one LayerWork with a problem, or (subpixel) the decomposition's parts.
 std::vector<LayerWork> compute_work(const NodeView& v, const ExtractOptions& opts);
 

@@ -36,7 +36,8 @@ int64_t Problem::bound(std::string_view dim) const {
 
 int64_t Problem::macs() const {
   int64_t m = 1;
-  for (int64_t b : bounds) m *= b;
+  for (int64_t b : bounds)
+    if (__builtin_mul_overflow(m, b, &m)) throw InvalidError(name.empty() ? "problem" : name, "its MAC count overflows 64 bits");
   return m;
 }
 

@@ -65,8 +65,8 @@ LayerWork vector_work(const NodeView& v) {
   switch (v.n.op) {
     case OpKind::MaxPool: case OpKind::AveragePool: {
       int64_t window = 1;
-      for (int64_t k : v.n.ints("kernel_shape")) window *= k;
-      w.vector_ops = out * window;
+      for (int64_t k : v.n.ints("kernel_shape")) window = mul_work(v, window, k);
+      w.vector_ops = mul_work(v, out, window);
       break;
     }
     case OpKind::ReduceMean: case OpKind::ReduceSum: case OpKind::ReduceMax: case OpKind::GlobalAveragePool:
@@ -74,7 +74,7 @@ LayerWork vector_work(const NodeView& v) {
       w.vector_ops = shape_numel(v.shape(0));
       break;
     default:
-      w.vector_ops = out * ops_per_output(v.n.op);
+      w.vector_ops = mul_work(v, out, ops_per_output(v.n.op));
   }
   return w;
 }
