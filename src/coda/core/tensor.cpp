@@ -24,7 +24,9 @@ std::string shape_str(const Shape& s) {
 
 Shape shape_strides(const Shape& s) {
   Shape st(s.size(), 1);
-  for (int64_t i = static_cast<int64_t>(s.size()) - 2; i >= 0; --i) st[i] = st[i + 1] * s[i + 1];
+  // Only a tensor with no elements can have strides past 2^63 (e.g. [0, 5, 2^62]); they saturate.
+  for (int64_t i = static_cast<int64_t>(s.size()) - 2; i >= 0; --i)
+    if (__builtin_mul_overflow(st[i + 1], s[i + 1], &st[i])) st[i] = std::numeric_limits<int64_t>::max();
   return st;
 }
 

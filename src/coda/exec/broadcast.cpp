@@ -31,6 +31,11 @@ Broadcast make_broadcast(const Node& n, const std::vector<const Shape*>& shapes)
   bc.out = broadcast_shape(n, shapes);
   bc.numel = checked_numel(n, bc.out, DType::f64);
   size_t rank = bc.out.size(), k = shapes.size();
+  if (bc.numel == 0) {  // nothing to walk (and the strides of an empty input may not fit 64 bits)
+    bc.dims = {0};
+    bc.strides.assign(k, {0});
+    return bc;
+  }
   // Full-rank strides per input (0 on broadcast dims), dropping output dims of size 1.
   std::vector<int64_t> dims;
   std::vector<std::vector<int64_t>> st(k);
@@ -64,10 +69,6 @@ Broadcast make_broadcast(const Node& n, const std::vector<const Shape*>& shapes)
   if (cd.empty()) {
     cd.push_back(1);
     for (size_t j = 0; j < k; ++j) cs[j].push_back(0);
-  }
-  if (bc.numel == 0) {
-    cd = {0};
-    for (size_t j = 0; j < k; ++j) cs[j] = {0};
   }
   bc.dims = std::move(cd);
   bc.strides = std::move(cs);
