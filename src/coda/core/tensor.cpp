@@ -52,13 +52,17 @@ std::shared_ptr<std::byte[]> allocate(size_t bytes, bool zero, DType dtype, cons
     internal::release_tensor_bytes(alloc);
   });
 }
-// numel of a tensor about to be allocated; ResourceError when its byte size overflows.
+// numel of a tensor about to be allocated; ResourceError when its byte size overflows. The product of
+// the non-zero dimensions is held to the same bound, so that an empty tensor ([0, 5, 2^62]) has strides
+// and loop counts that fit 64 bits as well: kernels need not check.
 int64_t checked_numel(const Shape& shape, DType dtype) {
-  int64_t n = 1;
+  int64_t n = 1, extent = 1;
+  const int64_t limit = (int64_t{1} << 60) / static_cast<int64_t>(std::max<size_t>(1, dtype_size(dtype)));
   for (int64_t d : shape) {
     CODA_CHECK(d >= 0, "negative dimension in %s", shape_str(shape).c_str());
-    if (__builtin_mul_overflow(n, d, &n) || n > (int64_t{1} << 60) / static_cast<int64_t>(std::max<size_t>(1, dtype_size(dtype))))
+    if (__builtin_mul_overflow(extent, std::max<int64_t>(d, 1), &extent) || extent > limit)
       throw ResourceError("memory", "a " + shape_str(shape) + " " + dtype_name(dtype) + " tensor is larger than any memory");
+    n *= d;
   }
   return n;
 }
