@@ -20,7 +20,7 @@ namespace coda {
 
 using Shape = std::vector<int64_t>;
 
-int64_t shape_numel(const Shape& s);        // product of dims (1 for a scalar)
+int64_t shape_numel(const Shape& s);        // product of dims (1 for a scalar); InvalidError on overflow
 std::string shape_str(const Shape& s);      // "[1,3,224,224]"
 Shape shape_strides(const Shape& s);        // row-major element strides
 
