@@ -272,8 +272,7 @@ std::vector<PointRecord> lead_batch(mpi::World& w, PointEvaluator& ev, ThreadPoo
           nap_us = 20;
           continue;
         }
-        std::this_thread::sleep_for(std::chrono::microseconds(nap_us));
-        nap_us = std::min(2 * nap_us, 1000);
+        mpi::nap(nap_us);
         continue;
       }
       nap_us = 20;

@@ -42,10 +42,9 @@ void check(int rc, const char* what) {
 // on their core, which takes it from a rank that works when ranks share cores.
 // The sleep grows from 20 us to 1 ms while nothing comes.
 void wait_politely(MPI_Request& req) {
-  for (int done = 0, us = 20;; us = std::min(2 * us, 1000)) {
+  for (int done = 0, us = 20;; nap(us)) {
     check(MPI_Test(&req, &done, MPI_STATUS_IGNORE), "MPI_Test");
     if (done) return;
-    std::this_thread::sleep_for(std::chrono::microseconds(us));
   }
 }
 
@@ -84,9 +83,9 @@ class MpiWorld final : public World {
   }
   std::string receive(int from) override {
     MPI_Status st;
-    for (int flag = 0, us = 20; !flag; us = std::min(2 * us, 1000)) {
+    for (int flag = 0, us = 20;; nap(us)) {
       check(MPI_Iprobe(from, 7, MPI_COMM_WORLD, &flag, &st), "MPI_Iprobe");
-      if (!flag) std::this_thread::sleep_for(std::chrono::microseconds(us));
+      if (flag) break;
     }
     return take(st);
   }
@@ -131,6 +130,11 @@ World& world() {
 #else
   throw InvalidError("mpi", "coda was built without MPI (install libopenmpi-dev and rebuild)");
 #endif
+}
+
+void nap(int& us) {
+  std::this_thread::sleep_for(std::chrono::microseconds(us));
+  us = std::min(2 * us, 1000);
 }
 
 void Writer::u64(uint64_t v) { bytes.append(reinterpret_cast<const char*>(&v), sizeof v); }

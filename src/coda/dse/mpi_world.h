@@ -38,6 +38,10 @@ class World {
   virtual int min_all(int v) = 0;
 };
 
+// Sleeps `us` microseconds, then doubles it up to 1 ms: the pause between two polls of a waiting rank
+// (start at 20 us; reset to 20 once something arrives).
+void nap(int& us);
+
 // The MPI world (InvalidError "mpi": when coda was built without MPI). A process not started by a
 // launcher gets a world of one rank.
 World& world();
