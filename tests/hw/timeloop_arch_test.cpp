@@ -209,5 +209,21 @@ TEST(CodaArchYaml, RejectsUnknownKeysAndTimeloopTrees) {
   EXPECT_THROW(load("architecture:\n  levels:\n  - {name: A}\n  - {name: A}\n", "t.yaml"), InvalidError);
 }
 
+// A NUL in a name (found by the arch_yaml fuzzer) did not survive hw::to_yaml -> hw::load: YAML text
+// with control characters other than tab, LF and CR is refused, naming the line and the byte.
+TEST(CodaArchYaml, ControlCharactersAreOneLineErrors) {
+  const std::string nul = std::string("architecture:\n  name: a") + '\0' + "b\n  levels:\n  - {name: G}\n";
+  try {
+    load(nul, "t.yaml");
+    FAIL() << "a NUL byte was accepted";
+  } catch (const ParseError& e) {
+    EXPECT_NE(std::string(e.what()).find("t.yaml"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("line 2: control character 0x00"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(load("architecture:\n  levels:\n  - {name: \"G\x7f\"}\n", "t.yaml"), ParseError);
+  // Tabs and CRLF line ends stay fine.
+  EXPECT_EQ(load("architecture:\r\n  name: a\tb\r\n  levels:\r\n  - {name: G}\r\n", "t.yaml").name, "a\tb");
+}
+
 }  // namespace
 }  // namespace coda::hw

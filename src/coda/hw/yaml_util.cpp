@@ -45,6 +45,14 @@ YAML::Node parse_yaml(const std::string& text, const std::string& where) {
     throw ParseError(where, format("line %d: not UTF-8 text (byte 0x%02x)",
                                    1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n')),
                                    static_cast<unsigned char>(text[at])));
+  // YAML allows no control characters but tab, line feed and carriage return; yaml-cpp reads a NUL
+  // into a name that it then cannot write back.
+  for (size_t at = 0; at < text.size(); ++at) {
+    const auto b = static_cast<unsigned char>(text[at]);
+    if ((b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f)
+      throw ParseError(where, format("line %d: control character 0x%02x (YAML text is printable)",
+                                     1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n')), b));
+  }
   try {
     return YAML::Load(text);
   } catch (const YAML::Exception& e) {
