@@ -14,6 +14,8 @@
 #include <random>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "coda/core/error.h"
 #include "coda/dse/explore.h"
 #include "coda/dse/merge.h"
@@ -57,12 +59,13 @@ Contents contents(const fs::path& db) {
   return m;
 }
 
-Contents single_process(const fs::path& spec, const fs::path& db) {
+Contents single_process(const fs::path& spec, const fs::path& db, size_t* measured = nullptr) {
   fs::remove(db);
   ExploreOptions o;
   o.db = db.string();
   o.threads = 2;
-  explore(load_spec(spec.string()), o);
+  const ExploreResult r = explore(load_spec(spec.string()), o);
+  if (measured) *measured = r.measured;
   return contents(db);
 }
 
@@ -160,10 +163,11 @@ size_t stored(const fs::path& db) {
 
 // Runs `mpirun -n RANKS coda explore SPEC --db DB --threads 1`; kills the worker rank 1 once
 // kill_after seconds have passed and the store holds more than `after_points` points (kill_after < 0:
-// never). Returns true when the run finished by itself with status 0.
+// never). Returns true when the run finished by itself with status 0. With `json`, the run prints
+// --json to it.
 bool run_mpi(int ranks, const fs::path& spec, const fs::path& db, double kill_after, std::string* err = nullptr,
-             size_t after_points = 0) {
-  const fs::path errf = scratch() / "mpi.err";
+             size_t after_points = 0, nlohmann::json* json = nullptr) {
+  const fs::path errf = scratch() / "mpi.err", outf = scratch() / "mpi.out";
   pid_t pid = fork();
   if (pid == 0) {
     setpgid(0, 0);
@@ -172,7 +176,8 @@ bool run_mpi(int ranks, const fs::path& spec, const fs::path& db, double kill_af
     const char* asan = std::getenv("ASAN_OPTIONS");
     const std::string env = "ASAN_OPTIONS='" + std::string(asan ? asan : "") + ":detect_leaks=0' ";
     const std::string cmd = env + mpirun(ranks) + std::string(CODA_BINARY_DIR) + "/apps/coda/coda explore " + spec.string() +
-                            " --db " + db.string() + " --threads 1 >/dev/null 2>" + errf.string();
+                            " --db " + db.string() + " --threads 1" + (json ? " --json >" + outf.string() : " >/dev/null") +
+                            " 2>" + errf.string();
     execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
@@ -195,6 +200,7 @@ bool run_mpi(int ranks, const fs::path& spec, const fs::path& db, double kill_af
   }
   waitpid(pid, &status, 0);
   if (err) *err = coda::test::slurp(errf);
+  if (json) *json = nlohmann::json::parse(coda::test::slurp(outf), nullptr, /*allow_exceptions=*/false);
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
@@ -203,16 +209,27 @@ TEST(Mpi, RanksStoreTheSamePointsAsOneProcess) {
   fs::path dir = scratch();
   fs::path spec = dir / "mpi.yaml";
   std::ofstream(spec) << spec_text("nsga2", 30);
-  const Contents whole = single_process(spec, dir / "one.db");
+  size_t needed = 0;  // accuracy variants the search needs, each measured once
+  const Contents whole = single_process(spec, dir / "one.db", &needed);
   ASSERT_EQ(whole.size(), 30u);
+  EXPECT_GE(needed, 2u);
   for (int ranks : {2, 3}) {
     fs::path db = dir / ("ranks" + std::to_string(ranks) + ".db");
     fs::remove(db);
     std::string err;
-    ASSERT_TRUE(run_mpi(ranks, spec, db, -1, &err)) << err;
+    nlohmann::json j;
+    ASSERT_TRUE(run_mpi(ranks, spec, db, -1, &err, 0, &j)) << err;
     EXPECT_EQ(contents(db), whole) << ranks << " ranks";
     Store st(db.string(), Store::Open::existing);
     EXPECT_EQ(st.size(), 30u);
+    // No variant is measured twice over the ranks: the needed ones once each, plus those measured
+    // ahead that no point needed.
+    ASSERT_TRUE(j.is_object()) << "no --json output";
+    const size_t ahead = j.value("measured_ahead", size_t{0}), used = j.value("ahead_used", size_t{0});
+    EXPECT_LE(used, ahead);
+    EXPECT_EQ(j.value("accuracies_measured", size_t{0}), needed + (ahead - used)) << ranks << " ranks";
+    EXPECT_GT(j.value("busy", 0.0), 0.0);
+    EXPECT_LE(j.value("busy", 2.0), 1.0);
   }
 }
 

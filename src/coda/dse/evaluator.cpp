@@ -72,6 +72,7 @@ struct PointEvaluator::Impl {
   bool derive_precision = false;  // the template has a MAC `precision` (edge-npu): set from the point's formats
   std::recursive_mutex mu;
   std::map<std::string, double> accuracy_cache;
+  size_t measured = 0;  // accuracies measured (not taken from the cache)
 
   Impl(const ExploreSpec& spec, int t) : s(spec), threads(t) {
     model = load_model(s.model);
@@ -178,6 +179,7 @@ struct PointEvaluator::Impl {
       v = quant::evaluate(q.graph, eo).value;
     }
     accuracy_cache[key] = v;
+    ++measured;
     return v;
   }
 
@@ -308,6 +310,11 @@ std::optional<double> PointEvaluator::cached_accuracy(const Point& p) const {
 void PointEvaluator::set_accuracy(const Point& p, double accuracy) {
   std::lock_guard<std::recursive_mutex> lock(impl_->mu);
   impl_->accuracy_cache[accuracy_key(p)] = accuracy;
+}
+
+size_t PointEvaluator::accuracies_measured() const {
+  std::lock_guard<std::recursive_mutex> lock(impl_->mu);
+  return impl_->measured;
 }
 
 PointRecord PointEvaluator::evaluate(const Point& p, int mapper_threads) { return impl_->evaluate(p, mapper_threads, nullptr); }

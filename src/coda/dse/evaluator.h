@@ -56,6 +56,9 @@ class PointEvaluator {
   // Relative work of measuring a point's accuracy: its pruned variant's MACs per sample (the variant is
   // built if needed; 0 when it cannot be). Orders the work of a batch over MPI ranks.
   double accuracy_work(const Point& p);
+  // How many accuracies this evaluator has measured (cache misses), for checking that MPI ranks never
+  // measure one variant twice.
+  size_t accuracies_measured() const;
   // evaluate() keeping the details. InvalidError when the point cannot be evaluated (the reason).
   PointDetail detail(const Point& p, int mapper_threads);
 

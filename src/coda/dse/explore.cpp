@@ -15,6 +15,7 @@
 
 #include "coda/core/error.h"
 #include "coda/core/thread_pool.h"
+#include "coda/dse/dispatch.h"
 #include "coda/dse/evaluator.h"
 #include "coda/dse/mpi_world.h"
 
@@ -67,248 +68,7 @@ std::string space_of(const ExploreSpec& s) {
   return space + "|model=" + s.model + "|template=" + s.hw_template;
 }
 
-void put_record(mpi::Writer& w, const PointRecord& r) {
-  w.str(r.key), w.str(r.config_json), w.str(r.status), w.str(r.reason);
-  w.f64(r.seconds);
-  w.u64(r.metrics.size());
-  for (const auto& [k, v] : r.metrics) w.str(k), w.f64(v);
-}
-PointRecord get_record(mpi::Reader& rd) {
-  PointRecord r;
-  r.key = rd.str(), r.config_json = rd.str(), r.status = rd.str(), r.reason = rd.str();
-  r.seconds = rd.f64();
-  for (uint64_t n = rd.u64(); n > 0; --n) {
-    std::string k = rd.str();
-    r.metrics[k] = rd.f64();
-  }
-  return r;
-}
-void put_point(mpi::Writer& w, const Point& p) {
-  w.u64(p.size());
-  for (double x : p) w.f64(x);
-}
-Point get_point(mpi::Reader& rd) {
-  Point p(rd.u64());
-  for (double& x : p) x = rd.f64();
-  return p;
-}
-
-// Evaluates the points of one batch on this process's threads (one mapping thread per point when
-// there are several), after preparing their variants on the calling thread.
-std::vector<PointRecord> evaluate_here(PointEvaluator& ev, ThreadPool& pool, const std::vector<Point>& pts, int threads) {
-  for (const Point& p : pts) ev.prepare(p);
-  std::vector<PointRecord> out(pts.size());
-  const int mapper_threads = pts.size() > 1 ? 1 : threads;
-  pool.parallel_for(0, static_cast<int64_t>(pts.size()), 1, [&](int64_t lo, int64_t hi) {
-    for (int64_t k = lo; k < hi; ++k) out[static_cast<size_t>(k)] = ev.evaluate(pts[static_cast<size_t>(k)], mapper_threads);
-  });
-  return out;
-}
-
-// Splits a batch into units of work for the ranks, largest first: the points of an accuracy variant
-// not measured yet form one unit (the rank that takes it measures the variant once, then maps them),
-// ordered by the variant's MACs; every other point is a unit of its own, after them. Deterministic.
-std::vector<std::vector<size_t>> units_of(PointEvaluator& ev, const std::vector<Point>& pts) {
-  std::vector<std::pair<std::string, std::vector<size_t>>> groups;  // new variants, in batch order
-  std::vector<std::vector<size_t>> units;
-  std::vector<size_t> free_points;
-  for (size_t i = 0; i < pts.size(); ++i) {
-    if (!ev.needs_accuracy() || ev.cached_accuracy(pts[i])) {
-      free_points.push_back(i);
-      continue;
-    }
-    const std::string k = ev.accuracy_key(pts[i]);
-    auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == k; });
-    if (it == groups.end()) groups.push_back({k, {i}});
-    else it->second.push_back(i);
-  }
-  std::vector<std::pair<double, size_t>> order;  // (-work, group)
-  for (size_t g = 0; g < groups.size(); ++g) order.emplace_back(-ev.accuracy_work(pts[groups[g].second[0]]), g);
-  std::stable_sort(order.begin(), order.end());
-  for (const auto& [w, g] : order) units.push_back(std::move(groups[g].second));
-  for (size_t i : free_points) units.push_back({i});
-  return units;
-}
-
-std::string records_message(const std::vector<PointRecord>& recs, const std::vector<size_t>& at) {
-  mpi::Writer wr;
-  wr.u64(recs.size());
-  for (size_t k = 0; k < recs.size(); ++k) wr.u64(at[k]), put_record(wr, recs[k]);
-  return wr.bytes;
-}
-
-// The batch message (rank 0 broadcasts it): the points with the accuracies rank 0 knows for them.
-std::vector<Point> read_batch(const std::string& batch, PointEvaluator& ev) {
-  mpi::Reader rd(batch);
-  std::vector<Point> pts(rd.u64());
-  for (Point& p : pts) {
-    p = get_point(rd);
-    const double known = rd.f64();
-    if (!std::isnan(known)) ev.set_accuracy(p, known);
-  }
-  return pts;
-}
-
-// A worker rank's part of a batch: it asks rank 0 for a unit (returning the records of the last one),
-// evaluates it, and asks again until rank 0 answers with an empty unit.
-size_t work_batch(mpi::World& w, PointEvaluator& ev, ThreadPool& pool, const std::string& batch, int threads) {
-  const std::vector<Point> pts = read_batch(batch, ev);
-  std::vector<PointRecord> recs;
-  std::vector<size_t> at;
-  size_t n = 0;
-  for (;;) {
-    w.send(0, records_message(recs, at));
-    const std::string unit = w.receive(0);
-    mpi::Reader rd(unit);
-    at.assign(rd.u64(), 0);
-    if (at.empty()) return n;
-    std::vector<Point> mine;
-    for (size_t& i : at) {
-      i = rd.u64();
-      CODA_CHECK(i < pts.size(), "mpi unit names a point outside the batch");
-      mine.push_back(pts[i]);
-    }
-    recs = evaluate_here(ev, pool, mine, threads);
-    n += recs.size();
-  }
-}
-
-// The units of a batch not handed out yet. A rank asking for work gets the first (largest) unit of a
-// variant it has built before, else the first unit: a variant's graph and calibration are then built
-// on fewer ranks. Thread-safe (rank 0's evaluator thread and its main thread both take units).
-class UnitQueue {
- public:
-  UnitQueue(std::vector<std::vector<size_t>> units, std::vector<std::string> variants, std::vector<std::set<std::string>>& built)
-      : units_(std::move(units)), variants_(std::move(variants)), built_(built), taken_(units_.size(), 0) {}
-  // The next unit for `rank`, or nullopt when none is left.
-  std::optional<std::vector<size_t>> take(int rank) {
-    std::lock_guard<std::mutex> lock(mu_);
-    std::set<std::string>& mine = built_[static_cast<size_t>(rank)];
-    size_t pick = units_.size();
-    for (size_t u = 0; u < units_.size(); ++u) {
-      if (taken_[u]) continue;
-      if (pick == units_.size()) pick = u;
-      if (mine.count(variants_[u])) {
-        pick = u;
-        break;
-      }
-    }
-    if (pick == units_.size()) return std::nullopt;
-    taken_[pick] = 1;
-    mine.insert(variants_[pick]);
-    return units_[pick];
-  }
-  void close() {
-    std::lock_guard<std::mutex> lock(mu_);
-    std::fill(taken_.begin(), taken_.end(), 1);
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<std::vector<size_t>> units_;
-  std::vector<std::string> variants_;
-  std::vector<std::set<std::string>>& built_;
-  std::vector<char> taken_;
-};
-
-// Rank 0's part of a batch: a thread of its own evaluates units while this thread hands the next unit
-// (UnitQueue) to each worker that asks (dynamic scheduling: a rank that finishes early takes more) and stores
-// every rank's records as they come. Nothing but waiting is done on this thread, and it sleeps while
-// it waits. Returns the records in batch order.
-std::vector<PointRecord> lead_batch(mpi::World& w, PointEvaluator& ev, ThreadPool& pool, const std::string& batch, int threads,
-                                    std::vector<std::set<std::string>>& built,
-                                    const std::function<void(const std::vector<PointRecord>&)>& store) {
-  const std::vector<Point> pts = read_batch(batch, ev);
-  std::vector<std::vector<size_t>> units = units_of(ev, pts);
-  std::vector<std::string> variants;
-  for (const auto& u : units) variants.push_back(ev.variant_key(pts[u[0]]));
-  UnitQueue queue(std::move(units), std::move(variants), built);
-  std::vector<PointRecord> all(pts.size());
-  std::vector<char> have(pts.size(), 0);
-  std::mutex mu;
-  std::vector<std::pair<size_t, PointRecord>> local;  // rank 0's records not stored yet
-  std::exception_ptr failed;
-  std::atomic<bool> local_done{false};
-  std::thread evaluator([&] {
-    try {
-      while (auto unit = queue.take(0)) {
-        std::vector<Point> mine;
-        for (size_t i : *unit) mine.push_back(pts[i]);
-        std::vector<PointRecord> recs = evaluate_here(ev, pool, mine, threads);
-        std::lock_guard<std::mutex> lock(mu);
-        for (size_t k = 0; k < recs.size(); ++k) local.emplace_back((*unit)[k], std::move(recs[k]));
-      }
-    } catch (...) {
-      failed = std::current_exception();
-      queue.close();  // no more units start; the workers finish theirs
-    }
-    local_done.store(true);
-  });
-  std::vector<PointRecord> theirs;  // worker records, remembered after the batch (the evaluator is busy)
-  auto keep = [&](std::vector<std::pair<size_t, PointRecord>>& got) {
-    std::vector<PointRecord> rs;
-    for (auto& [i, r] : got) {
-      CODA_CHECK(i < pts.size() && !have[i], "mpi record for an unknown or finished point");
-      have[i] = 1;
-      all[i] = r;
-      rs.push_back(std::move(r));
-    }
-    if (!rs.empty()) store(rs);
-  };
-  try {
-    int released = 0, nap_us = 20;  // the nap grows to 1 ms while nothing happens
-    for (bool drained = false; !(drained && released == w.size() - 1);) {
-      drained = local_done.load();  // read before taking `local`: nothing is added after it is set
-      std::vector<std::pair<size_t, PointRecord>> got;
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        got.swap(local);
-      }
-      keep(got);
-      int from = 0;
-      std::string msg;
-      if (!w.try_receive(from, msg)) {
-        if (!got.empty()) {
-          nap_us = 20;
-          continue;
-        }
-        mpi::nap(nap_us);
-        continue;
-      }
-      nap_us = 20;
-      mpi::Reader rd(msg);
-      got.clear();
-      for (uint64_t k = rd.u64(); k > 0; --k) {
-        const size_t i = rd.u64();
-        got.emplace_back(i, get_record(rd));
-        theirs.push_back(got.back().second);
-      }
-      keep(got);
-      mpi::Writer wr;
-      if (auto unit = queue.take(from)) {
-        wr.u64(unit->size());
-        for (size_t i : *unit) wr.u64(i);
-      } else {
-        wr.u64(0);
-        ++released;
-      }
-      w.send(from, wr.bytes);
-    }
-  } catch (...) {
-    queue.close();
-    evaluator.join();
-    throw;
-  }
-  evaluator.join();
-  if (failed) std::rethrow_exception(failed);
-  for (const PointRecord& r : theirs) ev.remember(r);
-  for (size_t i = 0; i < pts.size(); ++i) CODA_CHECK(have[i], "mpi batch ended with a point not evaluated");
-  return all;
-}
-
-// Commands from rank 0 to the other ranks.
-constexpr char kBatch = 'B', kStop = 'S';
-
+// An MPI rank other than 0: it serves rank 0's dispatcher (dispatch.h) until told to stop.
 ExploreResult run_worker(const ExploreSpec& s, const ExploreOptions& o, mpi::World& w) {
   ExploreResult res;
   res.ranks = w.size();
@@ -325,13 +85,7 @@ ExploreResult run_worker(const ExploreSpec& s, const ExploreOptions& o, mpi::Wor
     return res;
   }
   ThreadPool pool(o.threads);
-  for (;;) {
-    std::string cmd;
-    w.broadcast(cmd);
-    if (cmd.empty() || cmd[0] != kBatch) break;
-    cmd.erase(0, 1);
-    res.evaluated += work_batch(w, *ev, pool, cmd, o.threads);
-  }
+  res.evaluated = serve(w, *ev, pool, o.threads);
   return res;
 }
 
@@ -400,10 +154,12 @@ ExploreResult explore(const ExploreSpec& s, const ExploreOptions& o) {
   // outcome instead of being evaluated. A resumed run therefore ends with exactly the points of an
   // uninterrupted one. The stored accuracies seed the per-variant cache.
   for (const PointRecord& r : store.all()) ev.remember(r);
-  ThreadPool pool(o.threads);
-  std::vector<std::set<std::string>> built(w ? static_cast<size_t>(w->size()) : 1);  // MPI: variants each rank has built
+  std::optional<ThreadPool> pool;
+  std::unique_ptr<Dispatcher> dispatch;  // MPI: the batches go to the workers (rank 0's thread and the other ranks)
   size_t proposed = 0, done = 0;
   try {
+    if (w) dispatch = std::make_unique<Dispatcher>(s, *w, ev, o.threads);
+    else pool.emplace(o.threads);
     while (proposed < budget && !opt->done() && !res.stopped) {
       std::vector<Point> ask = opt->ask(std::min(s.batch, budget - proposed));
       if (ask.empty()) break;
@@ -424,19 +180,11 @@ ExploreResult explore(const ExploreSpec& s, const ExploreOptions& o) {
       std::vector<Point> todo_pts;
       for (size_t i : todo) todo_pts.push_back(own[i]);
       std::vector<PointRecord> fresh;
-      if (w && !todo_pts.empty()) {
-        mpi::Writer wr;
-        wr.bytes += kBatch;
-        wr.u64(todo_pts.size());
-        for (const Point& p : todo_pts) {
-          put_point(wr, p);
-          auto a = ev.cached_accuracy(p);
-          wr.f64(a ? *a : std::numeric_limits<double>::quiet_NaN());
-        }
-        w->broadcast(wr.bytes);
-        fresh = lead_batch(*w, ev, pool, wr.bytes.substr(1), o.threads, built, [&](const std::vector<PointRecord>& rs) { store.put_many(rs); });
+      if (dispatch && !todo_pts.empty()) {
+        const size_t left = (budget - proposed) / static_cast<size_t>(o.shard_count);
+        fresh = dispatch->run(todo_pts, left, [&](const std::vector<PointRecord>& rs) { store.put_many(rs); });
       } else {
-        fresh = evaluate_here(ev, pool, todo_pts, o.threads);
+        fresh = evaluate_points(ev, *pool, todo_pts, o.threads);
         store.put_many(fresh);
       }
       for (size_t k = 0; k < todo.size(); ++k) recs[todo[k]] = std::move(fresh[k]);
@@ -462,15 +210,18 @@ ExploreResult explore(const ExploreSpec& s, const ExploreOptions& o) {
       opt->tell(own, outs);
     }
   } catch (...) {
-    if (w) {
-      std::string stop(1, kStop);
-      w->broadcast(stop);
-    }
-    throw;
+    if (w && !dispatch)  // the workers wait for their first message: tell them to stop
+      for (int r = 1; r < w->size(); ++r) w->send(r, std::string(1, 'S'));
+    throw;  // (a dispatcher stops its workers as it goes)
   }
-  if (w) {
-    std::string stop(1, kStop);
-    w->broadcast(stop);
+  if (dispatch) {
+    const DispatchStats st = dispatch->finish();
+    res.measured = st.measured;
+    res.measured_ahead = st.ahead;
+    res.ahead_used = st.ahead_used;
+    res.busy = st.busy;
+  } else {
+    res.measured = ev.accuracies_measured();
   }
   res.front = pareto_points(store.all(), s.objectives);
   res.seconds = seconds_since(t0);

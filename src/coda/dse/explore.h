@@ -47,6 +47,10 @@ struct ExploreResult {
   double seconds = 0;
   std::vector<PointRecord> front;    // feasible, non-dominated in the spec's objectives
   int ranks = 1;                     // MPI ranks that evaluated
+  size_t measured = 0;               // accuracy measurements (one per model variant the run needed, on all ranks)
+  size_t measured_ahead = 0;         // MPI: of them, measured ahead by an idle rank (dispatch.h)
+  size_t ahead_used = 0;             // MPI: variants measured ahead that a later point needed
+  double busy = 0;                   // MPI: fraction of the run the evaluating workers had work (dispatch.h)
   bool worker = false;               // this process was an MPI worker rank (it stored nothing)
 };
 

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "coda/core/error.h"
 
@@ -65,6 +66,12 @@ class MpiWorld final : public World {
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
   }
+  // Runs before the MPI_Finalize registered above (statics are destroyed before earlier atexit calls).
+  ~MpiWorld() override {
+    for (auto& o : outgoing_) {
+      for (int done = 0, us = 20; MPI_Test(&o->req, &done, MPI_STATUS_IGNORE) == MPI_SUCCESS && !done;) nap(us);
+    }
+  }
   int rank() const override { return rank_; }
   int size() const override { return size_; }
   void broadcast(std::string& bytes) override {
@@ -78,9 +85,16 @@ class MpiWorld final : public World {
       wait_politely(req);
     }
   }
+  // Posted (MPI_Isend of a copy), so that rank 0 never waits on a rank that is busy computing; the
+  // copies are freed as their sends complete, and every send completes before MPI_Finalize.
   void send(int to, const std::string& bytes) override {
-    check(MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, to, 7, MPI_COMM_WORLD), "MPI_Send");
+    auto out = std::make_unique<Outgoing>();
+    out->bytes = bytes;
+    check(MPI_Isend(out->bytes.data(), static_cast<int>(out->bytes.size()), MPI_BYTE, to, 7, MPI_COMM_WORLD, &out->req), "MPI_Isend");
+    outgoing_.push_back(std::move(out));
+    sweep();
   }
+
   std::string receive(int from) override {
     MPI_Status st;
     for (int flag = 0, us = 20;; nap(us)) {
@@ -97,6 +111,14 @@ class MpiWorld final : public World {
     from = st.MPI_SOURCE;
     bytes = take(st);
     return true;
+  }
+  // Frees the copies of completed sends.
+  void sweep() {
+    std::erase_if(outgoing_, [](const std::unique_ptr<Outgoing>& o) {
+      int done = 0;
+      check(MPI_Test(&o->req, &done, MPI_STATUS_IGNORE), "MPI_Test");
+      return done != 0;
+    });
   }
   std::string take(const MPI_Status& probed) {
     MPI_Status st = probed;
@@ -117,7 +139,12 @@ class MpiWorld final : public World {
   }
 
  private:
+  struct Outgoing {
+    std::string bytes;
+    MPI_Request req;
+  };
   int rank_ = 0, size_ = 1;
+  std::vector<std::unique_ptr<Outgoing>> outgoing_;
 };
 
 }  // namespace
@@ -155,6 +182,10 @@ double Reader::f64() {
   double v;
   std::memcpy(&v, &u, 8);
   return v;
+}
+void Reader::skip(size_t n) {
+  CODA_CHECK(at_ + n <= b_.size(), "mpi message truncated");
+  at_ += n;
 }
 std::string Reader::str() {
   const uint64_t n = u64();

@@ -30,7 +30,7 @@ class World {
   // Waiting calls (broadcast, receive) poll and sleep instead of spinning, so that a waiting rank
   // leaves its core to the ranks that work.
   virtual void broadcast(std::string& bytes) = 0;                  // from rank 0 to all
-  virtual void send(int to, const std::string& bytes) = 0;
+  virtual void send(int to, const std::string& bytes) = 0;        // posted: returns without waiting for the receiver
   virtual std::string receive(int from) = 0;
   // A message from any rank if one has arrived (its sender in `from`), without waiting.
   virtual bool try_receive(int& from, std::string& bytes) = 0;
@@ -60,6 +60,7 @@ class Reader {
   uint64_t u64();
   double f64();
   std::string str();
+  void skip(size_t n);
  private:
   const std::string& b_;
   size_t at_ = 0;
