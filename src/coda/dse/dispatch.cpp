@@ -439,9 +439,10 @@ struct Dispatcher::Impl {
     for (auto& counts : proposed)
       for (double& c : counts) c *= 0.5;
     for (const Point& p : pts) {
-      for (size_t k = 0; k < p.size() && k < proposed.size(); ++k) {
-        const double x = p[k];
-        if (x >= 0 && x < static_cast<double>(proposed[k].size())) ++proposed[k][static_cast<size_t>(x)];
+      const std::map<std::string, std::string> values = knob_values(s, p);  // as the evaluator rounds them
+      for (size_t k = 0; k < s.knobs.size(); ++k) {
+        const auto& vs = s.knobs[k].values;
+        proposed[k][static_cast<size_t>(std::find(vs.begin(), vs.end(), values.at(s.knobs[k].name)) - vs.begin())] += 1;
       }
       if (!ev.needs_accuracy()) continue;
       const std::string k = ev.accuracy_key(p);
