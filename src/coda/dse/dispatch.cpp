@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -191,9 +192,10 @@ size_t serve_line(Line& line, PointEvaluator& ev, ThreadPool& pool, int threads)
 }
 
 // Splits a batch into units, largest first: the points of an accuracy variant not measured yet form
-// one unit (its taker measures the variant once, then maps them), ordered by the variant's MACs;
-// every other point is a unit of its own, after them. Deterministic.
-std::vector<std::vector<size_t>> units_of(PointEvaluator& ev, const std::vector<Point>& pts) {
+// one unit (its taker measures the variant once, then maps them), ordered by `work` of the variant
+// (descending); every other point is a unit of its own, after them. Deterministic.
+std::vector<std::vector<size_t>> units_of(const PointEvaluator& ev, const std::vector<Point>& pts,
+                                          const std::function<double(const Point&)>& work) {
   std::vector<std::pair<std::string, std::vector<size_t>>> groups;  // new variants, in batch order
   std::vector<std::vector<size_t>> units;
   std::vector<size_t> free_points;
@@ -208,7 +210,7 @@ std::vector<std::vector<size_t>> units_of(PointEvaluator& ev, const std::vector<
     else it->second.push_back(i);
   }
   std::vector<std::pair<double, size_t>> order;  // (-work, group)
-  for (size_t g = 0; g < groups.size(); ++g) order.emplace_back(-ev.accuracy_work(pts[groups[g].second[0]]), g);
+  for (size_t g = 0; g < groups.size(); ++g) order.emplace_back(-work(pts[groups[g].second[0]]), g);
   std::stable_sort(order.begin(), order.end());
   for (const auto& [w, g] : order) units.push_back(std::move(groups[g].second));
   for (size_t i : free_points) units.push_back({i});
@@ -273,6 +275,7 @@ struct Dispatcher::Impl {
   std::vector<Point> variants;               // the space's accuracy variants (for measuring ahead)
   std::map<std::string, int> in_flight;      // accuracy key -> the worker measuring it ahead
   std::set<std::string> ahead_keys, needed_keys;
+  std::map<std::string, double> variant_macs;  // pruned variant -> MACs per inference (from records)
   std::vector<std::vector<double>> proposed;  // knob -> value -> points proposed with it, halved each batch (recent ones count most)
   uint64_t batch = 0;
   size_t ahead = 0;
@@ -449,7 +452,13 @@ struct Dispatcher::Impl {
       batch_keys.insert(k);
       needed_keys.insert(k);
     }
-    for (std::vector<size_t>& u : units_of(ev, pts)) {
+    // A variant's work is its MACs per inference, known from any record of it; a variant not seen
+    // yet counts as the largest (it also has its graph to build).
+    auto work = [&](const Point& p) {
+      auto it = variant_macs.find(ev.variant_key(p));
+      return it == variant_macs.end() ? std::numeric_limits<double>::infinity() : it->second;
+    };
+    for (std::vector<size_t>& u : units_of(ev, pts, work)) {
       Unit unit;
       unit.variant = ev.variant_key(pts[u[0]]);
       if (ev.needs_accuracy()) {
@@ -473,6 +482,7 @@ struct Dispatcher::Impl {
         have[i] = 1;
         --missing;
         ev.remember(r);  // its accuracy: sent with later batches
+        if (auto m = r.metrics.find("macs"); m != r.metrics.end()) variant_macs[ev.variant_key(pts[i])] = m->second;
         all[i] = r;
         rs.push_back(std::move(r));
       }

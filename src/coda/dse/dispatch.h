@@ -44,8 +44,8 @@ struct DispatchStats {
 
 class Dispatcher {
  public:
-  // Starts rank 0's worker thread. `ev` is rank 0's evaluator for the main thread (variant keys,
-  // work estimates and the known accuracies); the worker thread has one of its own.
+  // Starts rank 0's worker thread. `ev` is rank 0's evaluator for the main thread (variant keys and
+  // the known accuracies; it builds no variant); the worker thread has one of its own.
   Dispatcher(const ExploreSpec& s, mpi::World& w, PointEvaluator& ev, int threads);
   ~Dispatcher();  // stops the workers if finish() was not called (an error on rank 0)
   Dispatcher(const Dispatcher&) = delete;

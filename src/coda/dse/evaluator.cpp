@@ -287,14 +287,6 @@ void PointEvaluator::prepare(const Point& p) {
   }
 }
 
-double PointEvaluator::accuracy_work(const Point& p) {
-  try {
-    return static_cast<double>(workload::totals(impl_->variant(knob_values(impl_->s, p)).layers).macs);
-  } catch (const Error&) {
-    return 0;  // evaluate() reports why
-  }
-}
-
 bool PointEvaluator::needs_accuracy() const { return impl_->needs_accuracy; }
 
 std::string PointEvaluator::accuracy_key(const Point& p) const { return precision_key(knob_values(impl_->s, p)); }

@@ -53,9 +53,6 @@ class PointEvaluator {
   std::string variant_key(const Point& p) const;
   std::optional<double> cached_accuracy(const Point& p) const;
   void set_accuracy(const Point& p, double accuracy);
-  // Relative work of measuring a point's accuracy: its pruned variant's MACs per sample (the variant is
-  // built if needed; 0 when it cannot be). Orders the work of a batch over MPI ranks.
-  double accuracy_work(const Point& p);
   // How many accuracies this evaluator has measured (cache misses), for checking that MPI ranks never
   // measure one variant twice.
   size_t accuracies_measured() const;
