@@ -25,9 +25,10 @@ namespace coda::dse {
 //   'A' point                                          measure this point's accuracy ahead
 //   'S'                                                stop (the worker answers 'X' measured, evaluated)
 // A worker to rank 0, after each message but 'S':
-//   'R' batch, n, n x (index, record), m, ahead, m x (point, accuracy)
-//                                                      a report: results and accuracies (measured ahead
-//                                                      when `ahead` is 1), and ready for more
+//   'R' batch, n, n x (index, record), m, kind, m x (point, accuracy)
+//                                                      a report: results and accuracies (a unit's, or
+//                                                      the outcome of measuring ahead: Ahead), and
+//                                                      ready for more
 // A worker reports with the number of the last batch it was sent; rank 0 answers only reports of the
 // current batch (a report of an earlier one is followed at the worker by the current batch's 'B').
 namespace {
@@ -63,12 +64,16 @@ Point get_point(mpi::Reader& rd) {
 }
 double nan() { return std::numeric_limits<double>::quiet_NaN(); }
 
+// What a report's accuracies are: a unit's, or the outcome of measuring ahead.
+enum class Ahead : uint64_t { no = 0, measured = 1, failed = 2, given_up = 3 };
+
 // A worker's end of its line to the dispatcher.
 class Line {
  public:
   virtual ~Line() = default;
   virtual void send(const std::string& bytes) = 0;
   virtual std::string receive() = 0;  // waits
+  virtual bool pending() = 0;         // a message is waiting
 };
 
 class MpiLine final : public Line {
@@ -76,6 +81,7 @@ class MpiLine final : public Line {
   explicit MpiLine(mpi::World& w) : w_(w) {}
   void send(const std::string& bytes) override { w_.send(0, bytes); }
   std::string receive() override { return w_.receive(0); }
+  bool pending() override { return w_.probe(0); }
 
  private:
   mpi::World& w_;
@@ -94,6 +100,10 @@ class LocalLine final : public Line {
     std::string m = std::move(down_.front());
     down_.pop_front();
     return m;
+  }
+  bool pending() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return !down_.empty();
   }
   // The dispatcher's end.
   void post(const std::string& bytes) {
@@ -122,16 +132,16 @@ size_t serve_line(Line& line, PointEvaluator& ev, ThreadPool& pool, int threads)
   std::vector<Point> pts;
   uint64_t batch = 0;
   size_t evaluated = 0;
-  // accs: (point, accuracy) known here; `ahead`: they were measured ahead ('A').
+  // accs: (point, accuracy) known here; `ahead`: whether and how they were measured ahead ('A').
   auto report = [&](const std::vector<size_t>& at, const std::vector<PointRecord>& recs, const std::vector<std::pair<Point, double>>& accs,
-                    bool ahead) {
+                    Ahead ahead) {
     mpi::Writer wr;
     wr.bytes += 'R';
     wr.u64(batch);
     wr.u64(recs.size());
     for (size_t k = 0; k < recs.size(); ++k) wr.u64(at[k]), put_record(wr, recs[k]);
     wr.u64(accs.size());
-    wr.u64(ahead ? 1 : 0);
+    wr.u64(static_cast<uint64_t>(ahead));
     for (const auto& [p, a] : accs) put_point(wr, p), wr.f64(a);
     line.send(wr.bytes);
   };
@@ -148,7 +158,7 @@ size_t serve_line(Line& line, PointEvaluator& ev, ThreadPool& pool, int threads)
           p = get_point(rd);
           if (const double a = rd.f64(); !std::isnan(a)) ev.set_accuracy(p, a);
         }
-        report({}, {}, {}, false);
+        report({}, {}, {}, Ahead::no);
         break;
       }
       case 'U': {
@@ -167,14 +177,15 @@ size_t serve_line(Line& line, PointEvaluator& ev, ThreadPool& pool, int threads)
         std::vector<std::pair<Point, double>> accs;
         if (ev.needs_accuracy())
           if (const std::optional<double> a = ev.cached_accuracy(mine[0])) accs.emplace_back(mine[0], *a);
-        report(at, recs, accs, false);
+        report(at, recs, accs, Ahead::no);
         break;
       }
       case 'A': {
+        // Measuring ahead uses idle time only: it is given up when rank 0 sends anything (a new
+        // batch, or stop), and reported as such (NaN, not measured).
         const Point p = get_point(rd);
-        ev.prepare(p);  // measures the accuracy (a variant that cannot be built leaves none: NaN)
-        const std::optional<double> a = ev.cached_accuracy(p);
-        report({}, {}, {{p, a ? *a : nan()}}, true);
+        const std::optional<double> a = ev.measure_accuracy(p, [&] { return line.pending(); });
+        report({}, {}, {{p, a ? *a : nan()}}, a ? Ahead::measured : line.pending() ? Ahead::given_up : Ahead::failed);
         break;
       }
       case 'S': {
@@ -278,7 +289,7 @@ struct Dispatcher::Impl {
   std::map<std::string, double> variant_macs;  // pruned variant -> MACs per inference (from records)
   std::vector<std::vector<double>> proposed;  // knob -> value -> points proposed with it, halved each batch (recent ones count most)
   uint64_t batch = 0;
-  size_t ahead = 0;
+  size_t ahead = 0, given_up = 0;  // accuracies measured ahead; measurements ahead given up
 
   // The batch being run.
   struct Unit {
@@ -389,7 +400,6 @@ struct Dispatcher::Impl {
     if (std::optional<Point> v = ahead_for(worker)) {
       in_flight[ev.accuracy_key(*v)] = worker;
       built[static_cast<size_t>(worker)].insert(ev.variant_key(*v));
-      ++ahead;
       mpi::Writer wr;
       wr.bytes += 'A';
       put_point(wr, *v);
@@ -412,14 +422,17 @@ struct Dispatcher::Impl {
       got.emplace_back(i, get_record(rd));
     }
     const uint64_t accs = rd.u64();
-    const bool ahead_results = rd.u64() != 0;
+    const uint64_t kind = rd.u64();
+    CODA_CHECK(kind <= static_cast<uint64_t>(Ahead::given_up), "mpi report of an unknown kind");
     for (uint64_t k = accs; k > 0; --k) {
       const Point p = get_point(rd);
       const double a = rd.f64();
-      if (ahead_results) {
+      if (kind != static_cast<uint64_t>(Ahead::no)) {
         const std::string key = ev.accuracy_key(p);
         in_flight.erase(key);
-        ahead_keys.insert(key);
+        if (kind == static_cast<uint64_t>(Ahead::measured)) ++ahead, ahead_keys.insert(key);
+        if (kind == static_cast<uint64_t>(Ahead::failed)) ahead_keys.insert(key);  // not tried again
+        if (kind == static_cast<uint64_t>(Ahead::given_up)) ++given_up;
       }
       if (!std::isnan(a)) ev.set_accuracy(p, a);
     }
@@ -521,6 +534,7 @@ struct Dispatcher::Impl {
       st.busy = wall > 0 ? busy / (wall * static_cast<double>(w.size())) : 0;
     }
     st.ahead = ahead;
+    st.given_up = given_up;
     for (const std::string& k : ahead_keys) st.ahead_used += needed_keys.count(k);
     return st;
   }

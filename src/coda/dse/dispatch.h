@@ -7,12 +7,13 @@
 // idle, and stores the records as they arrive.
 //
 // A worker that finds no unit left while others still work is not left idle: it measures ahead the
-// accuracy of a variant of the space that no point has needed yet (its result is kept on rank 0 and
-// sent with later batches, so the variant is never measured again). This work carries on across the
-// end of a batch; a batch that needs a variant being measured ahead gives that variant's points to
-// the worker measuring it. Variants are measured ahead only while the space has no more unmeasured
-// variants than points left in the budget, and not in the last batch. Results are those of one
-// process: an accuracy is the same whoever measures it, and the optimizer sees whole batches.
+// accuracy of a variant of the space that no point has needed yet, the one most likely to be
+// proposed (its result is kept on rank 0 and sent with later batches, so the variant is never
+// measured again). Measuring ahead only fills idle time: the worker gives it up as soon as rank 0
+// sends anything (the next batch), between two layers of the quantization or two batches of the test
+// set, and a batch that needs a variant being measured ahead gives that variant's points to the worker
+// measuring it. Nothing is measured ahead in the last batch. Results are those of one process: an
+// accuracy is the same whoever measures it, and the optimizer sees whole batches.
 //
 //   Dispatcher d(spec, mpi::world(), ev, threads);            // on rank 0; the others run serve()
 //   std::vector<PointRecord> recs = d.run(points, remaining, [&](auto& rs) { store.put_many(rs); });
@@ -39,6 +40,7 @@ struct DispatchStats {
   size_t measured = 0;    // accuracy measurements over all workers
   size_t ahead = 0;       // of them, measured ahead (no point asked for the variant yet)
   size_t ahead_used = 0;  // variants measured ahead that a later point of the run needed
+  size_t given_up = 0;    // measurements ahead given up because rank 0 had work (a new batch)
   double busy = 0;        // fraction of the time from the first batch to the end that workers were given work
 };
 

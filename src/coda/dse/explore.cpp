@@ -219,6 +219,7 @@ ExploreResult explore(const ExploreSpec& s, const ExploreOptions& o) {
     res.measured = st.measured;
     res.measured_ahead = st.ahead;
     res.ahead_used = st.ahead_used;
+    res.ahead_given_up = st.given_up;
     res.busy = st.busy;
   } else {
     res.measured = ev.accuracies_measured();
