@@ -1,17 +1,11 @@
 #include "coda/dse/explore.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <functional>
-#include <limits>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <set>
-#include <thread>
 
 #include "coda/core/error.h"
 #include "coda/core/thread_pool.h"

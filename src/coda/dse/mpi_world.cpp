@@ -39,16 +39,6 @@ void check(int rc, const char* what) {
   if (rc != MPI_SUCCESS) throw IoError("mpi", std::string(what) + " failed");
 }
 
-// Completes a request by testing it with short sleeps between tests: OpenMPI's blocking calls spin
-// on their core, which takes it from a rank that works when ranks share cores.
-// The sleep grows from 20 us to 1 ms while nothing comes.
-void wait_politely(MPI_Request& req) {
-  for (int done = 0, us = 20;; nap(us)) {
-    check(MPI_Test(&req, &done, MPI_STATUS_IGNORE), "MPI_Test");
-    if (done) return;
-  }
-}
-
 class MpiWorld final : public World {
  public:
   MpiWorld() {
@@ -74,17 +64,6 @@ class MpiWorld final : public World {
   }
   int rank() const override { return rank_; }
   int size() const override { return size_; }
-  void broadcast(std::string& bytes) override {
-    uint64_t n = bytes.size();
-    MPI_Request req;
-    check(MPI_Ibcast(&n, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD, &req), "MPI_Ibcast");
-    wait_politely(req);
-    bytes.resize(n);
-    if (n) {
-      check(MPI_Ibcast(bytes.data(), static_cast<int>(n), MPI_BYTE, 0, MPI_COMM_WORLD, &req), "MPI_Ibcast");
-      wait_politely(req);
-    }
-  }
   // Posted (MPI_Isend of a copy), so that rank 0 never waits on a rank that is busy computing; the
   // copies are freed as their sends complete, and every send completes before MPI_Finalize.
   void send(int to, const std::string& bytes) override {
@@ -133,10 +112,6 @@ class MpiWorld final : public World {
     std::string b(static_cast<size_t>(n), '\0');
     check(MPI_Recv(b.data(), n, MPI_BYTE, from, 7, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv");
     return b;
-  }
-  void max_all(std::vector<double>& v) override {
-    if (!v.empty())
-      check(MPI_Allreduce(MPI_IN_PLACE, v.data(), static_cast<int>(v.size()), MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD), "MPI_Allreduce");
   }
   int min_all(int v) override {
     check(MPI_Allreduce(MPI_IN_PLACE, &v, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD), "MPI_Allreduce");

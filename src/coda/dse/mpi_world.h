@@ -7,8 +7,6 @@
 //
 //   if (mpi::launched()) {
 //     mpi::World& w = mpi::world();
-//     std::string cmd = w.rank() == 0 ? "batch..." : "";
-//     w.broadcast(cmd);                        // rank 0's bytes everywhere
 //     if (w.rank() != 0) w.send(0, "records"); else for (int r = 1; r < w.size(); ++r) w.receive(r);
 //   }
 #pragma once
@@ -27,16 +25,14 @@ class World {
   virtual ~World() = default;
   virtual int rank() const = 0;
   virtual int size() const = 0;
-  // Waiting calls (broadcast, receive) poll and sleep instead of spinning, so that a waiting rank
-  // leaves its core to the ranks that work.
-  virtual void broadcast(std::string& bytes) = 0;                  // from rank 0 to all
+  // receive() polls and sleeps instead of spinning, so that a waiting rank leaves its core to the
+  // ranks that work.
   virtual void send(int to, const std::string& bytes) = 0;        // posted: returns without waiting for the receiver
   virtual std::string receive(int from) = 0;
   // A message from any rank if one has arrived (its sender in `from`), without waiting.
   virtual bool try_receive(int& from, std::string& bytes) = 0;
   // Whether a message from `from` has arrived (it stays to be received).
   virtual bool probe(int from) = 0;
-  virtual void max_all(std::vector<double>& v) = 0;                // element-wise max over ranks, in place
   virtual int min_all(int v) = 0;
 };
 
