@@ -306,21 +306,169 @@ ValueId emit_dynamic_act(Builder& b, ValueId x, int bits, float cr, bool asym) {
 // ---------------------------------------------------------------------------------------------
 // Calibration capture and statistics
 
-// The values `v` takes over the calibration batches, with every earlier change to g in effect.
-std::vector<Tensor> capture(const Graph& g, ValueId v, const Calibration& calib, int threads) {
-  std::vector<Tensor> out;
-  for (ValueId in : g.inputs())
-    if (in == v) {
-      for (const auto& batch : calib.batches) out.push_back(batch.at(g.value(v).name).clone());
-      return out;
+// The values a value takes over the calibration batches, with every earlier change to the graph in
+// effect. Layers are quantized in topological order and each rewrite changes only what its layer's
+// output feeds, so the values computed for earlier layers stay valid until invalidate() names a value
+// they were computed from: capture() runs just the nodes between the values it already holds and the
+// one asked for (one pass over the model in all, where rerunning the prefix for every layer costs
+// O(layers^2) node evaluations). The kernels are deterministic, so this is bit-identical to the
+// rerun (tested in Ptq.ReusedActivationsAreBitIdentical).
+class Activations {
+ public:
+  Activations(const Calibration& calib, int threads, bool reuse) : calib_(calib), threads_(threads), reuse_(reuse) {}
+
+  // Copies: smoothing divides them in place.
+  std::vector<Tensor> capture(const Graph& g, ValueId v) {
+    std::vector<Tensor> out;
+    if (!held_.count(v)) compute(g, v);
+    for (const Tensor& t : held_.at(v)) out.push_back(t.clone());
+    if (!reuse_) held_.clear();
+    return out;
+  }
+
+  // `changed` (a layer's output, after its rewrite) and every value computed from it are stale.
+  // Then keeps only what the inputs of `layers` (those still to quantize) can be computed from.
+  void after_rewrite(const Graph& g, ValueId changed, const std::vector<std::string>& layers) {
+    if (held_.empty()) return;
+    const auto consumers = consumers_of(g);
+    std::vector<ValueId> todo{changed};
+    std::vector<char> seen(g.num_values(), 0);
+    while (!todo.empty()) {
+      const ValueId u = todo.back();
+      todo.pop_back();
+      if (seen[static_cast<size_t>(u)]) continue;
+      seen[static_cast<size_t>(u)] = 1;
+      held_.erase(u);
+      for (int ni : consumers[static_cast<size_t>(u)])
+        for (ValueId o : g.node(ni).outputs)
+          if (o != kNoValue) todo.push_back(o);
     }
-  Graph cap = g;
-  cap.mutable_outputs() = {v};
-  exec::Executor ex(std::move(cap), {threads});
-  // Copies: outputs may be views of the caller's inputs, and smoothing divides these in place.
-  for (const auto& batch : calib.batches) out.push_back(ex.run(batch).at(0).clone());
-  return out;
-}
+    std::vector<ValueId> wanted;
+    for (const std::string& name : layers)
+      for (ValueId in : g.node(node_index(g, name)).inputs)
+        if (in != kNoValue) wanted.push_back(in);
+    const Cut cut = cut_for(g, wanted);
+    std::map<ValueId, std::vector<Tensor>> kept;
+    for (ValueId f : cut.frontier)
+      if (auto it = held_.find(f); it != held_.end()) kept.insert(std::move(*it));
+    held_ = std::move(kept);
+  }
+
+ private:
+  // The nodes needed to compute `wanted` from the held values, the graph inputs and the constants,
+  // and the held values and graph inputs they read.
+  struct Cut {
+    std::vector<char> in;  // per node
+    std::set<ValueId> frontier;
+  };
+
+  static std::vector<std::vector<int>> consumers_of(const Graph& g) {
+    std::vector<std::vector<int>> c(g.num_values());
+    for (size_t i = 0; i < g.nodes().size(); ++i)
+      for (ValueId in : g.nodes()[i].inputs)
+        if (in != kNoValue) c[static_cast<size_t>(in)].push_back(static_cast<int>(i));
+    return c;
+  }
+
+  Cut cut_for(const Graph& g, std::vector<ValueId> todo) const {
+    std::vector<int> producer(g.num_values(), -1);
+    for (size_t i = 0; i < g.nodes().size(); ++i)
+      for (ValueId o : g.nodes()[i].outputs)
+        if (o != kNoValue) producer[static_cast<size_t>(o)] = static_cast<int>(i);
+    const std::set<ValueId> inputs(g.inputs().begin(), g.inputs().end());
+    Cut cut;
+    cut.in.assign(g.nodes().size(), 0);
+    std::vector<char> seen(g.num_values(), 0);
+    while (!todo.empty()) {
+      const ValueId u = todo.back();
+      todo.pop_back();
+      if (seen[static_cast<size_t>(u)]) continue;
+      seen[static_cast<size_t>(u)] = 1;
+      if (g.value(u).is_constant()) continue;
+      if (held_.count(u) || inputs.count(u)) {
+        cut.frontier.insert(u);
+        continue;
+      }
+      const int p = producer[static_cast<size_t>(u)];
+      if (p < 0 || cut.in[static_cast<size_t>(p)]) continue;  // dangling: the executor's verify names it
+      cut.in[static_cast<size_t>(p)] = 1;
+      for (ValueId in : g.node(p).inputs)
+        if (in != kNoValue) todo.push_back(in);
+    }
+    // A held output of a multi-output node that runs anyway is recomputed, not fed.
+    for (auto it = cut.frontier.begin(); it != cut.frontier.end();) {
+      const int p = producer[static_cast<size_t>(*it)];
+      it = p >= 0 && cut.in[static_cast<size_t>(p)] && !inputs.count(*it) ? cut.frontier.erase(it) : std::next(it);
+    }
+    return cut;
+  }
+
+  // Runs the cut to v over every batch; holds v and each value it computes that a node outside the
+  // cut reads.
+  void compute(const Graph& g, ValueId v) {
+    const size_t nb = calib_.batches.size();
+    if (g.value(v).is_constant()) {
+      held_[v] = std::vector<Tensor>(nb, *g.value(v).constant);
+      return;
+    }
+    const Cut cut = cut_for(g, {v});
+    Graph sub = g;
+    std::vector<graph::Node> nodes;
+    for (size_t i = 0; i < g.nodes().size(); ++i)
+      if (cut.in[i]) nodes.push_back(g.nodes()[i]);
+    std::vector<ValueId> outs{v};
+    if (reuse_) {
+      const auto consumers = consumers_of(g);
+      for (size_t i = 0; i < g.nodes().size(); ++i) {
+        if (!cut.in[i]) continue;
+        for (ValueId o : g.nodes()[i].outputs) {
+          if (o == kNoValue || o == v) continue;
+          const auto& c = consumers[static_cast<size_t>(o)];
+          if (std::any_of(c.begin(), c.end(), [&](int k) { return !cut.in[static_cast<size_t>(k)]; })) outs.push_back(o);
+        }
+      }
+    }
+    sub.nodes() = std::move(nodes);
+    const std::vector<ValueId> fed(cut.frontier.begin(), cut.frontier.end());
+    sub.mutable_inputs() = fed;
+    sub.mutable_outputs() = outs;
+    sub.recompute_producers();
+    std::vector<std::vector<Tensor>> feeds(nb);
+    for (size_t b = 0; b < nb; ++b)
+      for (ValueId f : fed) {
+        if (auto h = held_.find(f); h != held_.end()) {
+          feeds[b].push_back(h->second[b]);
+          continue;
+        }
+        const std::string& name = g.value(f).name;
+        auto it = calib_.batches[b].find(name);
+        if (it == calib_.batches[b].end()) throw InvalidError(g.name(), "input '" + name + "' is not given");
+        feeds[b].push_back(it->second);
+      }
+    // A held value enters as an input of the dtype it has; its declared shape stays if its rank fits.
+    for (size_t k = 0; k < fed.size() && nb > 0; ++k) {
+      graph::Value& d = sub.value(fed[k]);
+      const Tensor& t = feeds[0][k];
+      d.dtype = t.dtype();
+      if (d.shape_known && d.shape.size() != t.shape().size()) {
+        d.shape.clear();
+        d.shape_known = false;
+      }
+    }
+    exec::Executor ex(std::move(sub), {threads_});
+    std::vector<std::vector<Tensor>> got(outs.size());
+    for (size_t b = 0; b < nb; ++b) {
+      std::vector<Tensor> r = ex.run(feeds[b]);
+      for (size_t k = 0; k < outs.size(); ++k) got[k].push_back(std::move(r[k]));
+    }
+    for (size_t k = 0; k < outs.size(); ++k) held_[outs[k]] = std::move(got[k]);
+  }
+
+  const Calibration& calib_;
+  const int threads_;
+  const bool reuse_;
+  std::map<ValueId, std::vector<Tensor>> held_;  // per batch, valid in the current graph
+};
 
 std::unique_ptr<Observer> make_observer(const std::string& name, const NumberFormat& f) {
   if (name == "minmax") return std::make_unique<MinMaxObserver>();
@@ -390,7 +538,7 @@ NumberFormat check_static_act(const NumberFormat& f) {
 // float). x is the layer's (smoothed) float input; px its quantization.
 void emit_qlinear(Graph& g, Builder& b, const std::string& name, const Layer& l, const Node& n0, ValueId x,
                   const NumberFormat& acts, const QuantParams& px, const QWeight& q, const Shape& wshape,
-                  const PtqOptions& o, const Calibration& calib) {
+                  const PtqOptions& o, Activations& acts_of) {
   const bool conv = l.op == OpKind::Conv;
   const ValueId y = n0.outputs.at(0);
   const bool float_bias = !conv && n0.has_input(2);
@@ -401,7 +549,7 @@ void emit_qlinear(Graph& g, Builder& b, const std::string& name, const Layer& l,
   }
   // The output's range over the calibration set (without a Gemm's bias, added after).
   auto obs = make_observer(o.observer, acts);
-  for (Tensor t : capture(g, y, calib, o.threads)) {
+  for (Tensor t : acts_of.capture(g, y)) {
     if (float_bias) {
       const int64_t nb = bias.numel();
       for (int64_t k = 0; k < t.numel(); ++k) t.data<float>()[k] -= bias.data<float>()[nb == 1 ? 0 : k % nb];
@@ -549,7 +697,13 @@ PtqResult quantize_model(const Graph& g_in, const Calibration& calib, const PtqO
     }
 
   PtqResult result;
-  for (size_t li = 0; li < layers.size(); ++li) {
+  Activations acts_of(calib, o.threads, o.reuse_activations);
+  size_t li = 0;
+  // After layer li's rewrite: what its output fed is stale; keep what layers li+1.. read.
+  auto rewritten = [&](const Node& n0) {
+    acts_of.after_rewrite(g, n0.outputs.at(0), {layers.begin() + static_cast<std::ptrdiff_t>(li) + 1, layers.end()});
+  };
+  for (; li < layers.size(); ++li) {
     const std::string& name = layers[li];
     if (o.progress) o.progress(name, static_cast<int>(li), static_cast<int>(layers.size()));
     const LayerSetting set = plan.count(name) ? plan.at(name) : LayerSetting{};
@@ -586,7 +740,7 @@ PtqResult quantize_model(const Graph& g_in, const Calibration& calib, const PtqO
         const int ni = node_index(g, name);
         const ValueId x = g.nodes()[static_cast<size_t>(ni)].inputs[k];
         auto obs = make_observer(o.observer, af);
-        for (const Tensor& t : capture(g, x, calib, o.threads)) obs->observe(t);
+        for (const Tensor& t : acts_of.capture(g, x)) obs->observe(t);
         Range r = obs->range();
         ValueId xq = emit_static_act(b, x, af, choose_params(af, r.min, r.max));
         g.nodes()[static_cast<size_t>(node_index(g, name))].inputs[k] = xq;
@@ -594,6 +748,7 @@ PtqResult quantize_model(const Graph& g_in, const Calibration& calib, const PtqO
       }
       rep.acts = format_name(af) + " (static)";
       rep.method = "static";
+      rewritten(n0);
       result.layers.push_back(rep);
       continue;
     }
@@ -611,7 +766,7 @@ PtqResult quantize_model(const Graph& g_in, const Calibration& calib, const PtqO
     const bool want_h = uses_hessian(method) && wfmt.kind == FormatKind::Int && l.groups == 1 && !l.trans_a;
     if (uses_hessian(method) && !want_h) rep.method = "rtn";
     std::vector<Tensor> xs;
-    if (acts || want_smooth || want_h) xs = capture(g, n0.inputs[0], calib, o.threads);
+    if (acts || want_smooth || want_h) xs = acts_of.capture(g, n0.inputs[0]);
     const int act_axis = conv ? 1 : -1;
     auto masked = [&](const Tensor& x) {
       if (method != PtqMethod::Esca || !conv || !o.importance.defined() || x.rank() != 4) return x;
@@ -675,7 +830,8 @@ PtqResult quantize_model(const Graph& g_in, const Calibration& calib, const PtqO
       const QuantParams px = choose_params(*acts, r.min, r.max);
       rep.acts = format_name(*acts) + " (static " + o.observer + ")";
       rep.qlinear = true;
-      emit_qlinear(g, b, name, l, n0, x, *acts, px, q, wshape, o, calib);
+      emit_qlinear(g, b, name, l, n0, x, *acts, px, q, wshape, o, acts_of);
+      rewritten(n0);
       result.layers.push_back(rep);
       continue;
     }
@@ -693,6 +849,7 @@ PtqResult quantize_model(const Graph& g_in, const Calibration& calib, const PtqO
     n.inputs[0] = x;
     n.inputs[1] = wq;
     g.sort();
+    rewritten(n0);
     result.layers.push_back(rep);
   }
   g.remove_dead_nodes();

@@ -75,6 +75,9 @@ struct PtqOptions {
   bool esca_smooth = true;          // esca ablation: false skips ICAS/FFAS (importance-weighted GPTQ only)
   std::map<std::string, LayerSetting> layers;  // by node name (a ConvTranspose's name reaches its sub-pixel Conv)
   int threads = 0;
+  // Keep the calibration activations of earlier layers and run only the nodes after them for the next
+  // layer's (bit-identical). false: rerun the model's prefix for every layer (less memory, O(layers^2)).
+  bool reuse_activations = true;
   // Called before each layer with (layer name, index, count); may be empty.
   std::function<void(const std::string&, int, int)> progress;
 };
