@@ -15,13 +15,19 @@ namespace coda::exec::kern {
 template <class TI, class TO, class F>
 void unary_map(KernelContext& ctx, int64_t n, const TI* x, TO* y, F f) {
   parallel_for(ctx, n, 1 << 15, [&](int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; ++i) y[i] = f(x[i]);
+    // Local copies: a byte-sized store could alias the captured pointers and f's state, which would
+    // be reloaded every element and keep the loop from vectorising.
+    const TI* xs = x;
+    TO* ys = y;
+    const F fl = f;
+    for (int64_t i = lo; i < hi; ++i) ys[i] = fl(xs[i]);
   });
 }
 
 // o[i] = f(a[i * sa], b[i * sb]) for i < n, sa and sb in {0, 1}.
 template <class TA, class TB, class TO, class F>
-inline void binary_run(const TA* pa, const TB* pb, TO* po, int64_t n, int64_t sa, int64_t sb, F& f) {
+inline void binary_run(const TA* pa, const TB* pb, TO* po, int64_t n, int64_t sa, int64_t sb, const F& f_in) {
+  const F f = f_in;  // a local copy, as in unary_map
   if (sa == 1 && sb == 1) {
     for (int64_t i = 0; i < n; ++i) po[i] = f(pa[i], pb[i]);
   } else if (sa == 1) {

@@ -60,12 +60,14 @@ Outputs op_QuantizeLinear(const Node& n, const Inputs& in, KernelContext& ctx) {
         const float sc = scale.at(c);
         const float fl = static_cast<float>(qmin - z), fh = static_cast<float>(qmax - z);
         constexpr float kMagic = 12582912.f;
+        const auto* src = px;  // local copies: stores of bytes could alias the captured pointers
+        Q* dst = py;
         for (int64_t k = i; k < end; ++k) {
-          float v = static_cast<float>(px[k]) / sc;
+          float v = static_cast<float>(src[k]) / sc;
           v = v > fl ? v : fl;  // NaN -> the low end, as MLAS's max/min
           v = v < fh ? v : fh;
           const float r = (v + kMagic) - kMagic;
-          py[k] = static_cast<Q>(static_cast<int32_t>(r) + z);
+          dst[k] = static_cast<Q>(static_cast<int32_t>(r) + z);
         }
       });
     });
