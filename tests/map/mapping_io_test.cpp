@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "coda/core/error.h"
+#include "coda/map/evaluator.h"
 #include "coda/map/map_txt.h"
 #include "exercise.h"
 
@@ -48,6 +49,23 @@ TEST(MappingYaml, SpatialSplitPutsDimensionsOnXOrY) {
   EXPECT_EQ(kp.levels[1].spatial_y, (std::vector<uint8_t>{0, 0, 0, 0}));
   Mapping again = parse_timeloop_mapping(to_timeloop_mapping_yaml(kp, e.problem, e.arch), e.problem, e.arch, "again");
   EXPECT_EQ(again, kp);
+}
+
+TEST(MappingYaml, SpatialFactorsAtALevelWithoutFanoutAreWrittenBack) {
+  // Found by the timeloop_yaml fuzzer: a spatial directive at a level that has no fanout parses (the
+  // evaluator reports the mapping invalid), and was dropped when written back.
+  const char* dir = "03-model-conv1d+oc-3level";
+  testing::Exercise e = testing::load_exercise(dir, "conv1d+oc.prob.yaml", "3level.arch.yaml");
+  ASSERT_EQ(hw::fanout(e.arch, 1), 1);
+  Mapping m = parse_timeloop_mapping(
+      "mapping:\n- {target: MainMemory, type: temporal, factors: K=1 R=1 P=1}\n"
+      "- {target: GlobalBuffer, type: temporal, factors: K=2 R=3 P=1}\n"
+      "- {target: GlobalBuffer, type: spatial, factors: K=16 R=1 P=1}\n"
+      "- {target: RegisterFile, type: temporal, factors: K=1 R=1 P=16}\n",
+      e.problem, e.arch, "m.yaml");
+  EXPECT_FALSE(evaluate(e.problem, e.arch, m).status.ok());
+  std::string text = to_timeloop_mapping_yaml(m, e.problem, e.arch);
+  EXPECT_EQ(parse_timeloop_mapping(text, e.problem, e.arch, "again"), m) << text;
 }
 
 TEST(MappingYamlErrors, NameTheTargetDimensionOrDataSpace) {

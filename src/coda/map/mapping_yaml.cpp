@@ -109,7 +109,10 @@ std::string to_timeloop_mapping_yaml(const Mapping& m, const workload::Problem& 
     out << YAML::BeginMap << YAML::Key << "target" << YAML::Value << name << YAML::Key << "type" << YAML::Value
         << "temporal" << YAML::Key << "factors" << YAML::Value << factors(l.temporal) << YAML::Key << "permutation"
         << YAML::Value << perm(l.permutation) << YAML::EndMap;
-    if (hw::fanout(a, i) > 1) {
+    // Also where the level has no fanout but the mapping asks for one (map::evaluate reports it as
+    // invalid): what was read must be written back.
+    const bool any_spatial = std::any_of(l.spatial.begin(), l.spatial.end(), [](int64_t f) { return f != 1; });
+    if (hw::fanout(a, i) > 1 || any_spatial) {
       // X dimensions first, in the spatial order, then Y: `split` counts the X ones.
       std::vector<int> order;
       for (int d : l.spatial_permutation) if (!l.spatial_y[static_cast<size_t>(d)]) order.push_back(d);
