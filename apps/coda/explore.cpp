@@ -94,8 +94,7 @@ int run_explore(const ExploreCliOptions& c) {
       front.push_back({{"key", p.key}, {"config", nlohmann::json::parse(p.config_json)}, {"metrics", p.metrics}});
     std::printf("%s\n", nlohmann::json({{"spec", path}, {"db", c.db}, {"evaluated", r.evaluated}, {"reused", r.reused},
                                         {"infeasible", r.infeasible}, {"stopped", r.stopped}, {"seconds", r.seconds}, {"ranks", r.ranks},
-                                        {"accuracies_measured", r.measured}, {"measured_ahead", r.measured_ahead},
-                                        {"ahead_used", r.ahead_used}, {"ahead_given_up", r.ahead_given_up}, {"busy", r.busy}, {"front", front}})
+                                        {"accuracies_measured", r.measured}, {"busy", r.busy}, {"front", front}})
                             .dump(2)
                             .c_str());
     return r.stopped ? 130 : 0;
@@ -104,9 +103,7 @@ int run_explore(const ExploreCliOptions& c) {
               r.reused, c.db.c_str(), r.infeasible, r.seconds, r.ranks > 1 ? format(" on %d MPI ranks", r.ranks).c_str() : "",
               c.shard.empty() ? "" : (" (shard " + c.shard + ")").c_str(), r.stopped ? " (stopped by Ctrl-C; rerun to resume)" : "");
   if (r.ranks > 1)
-    std::printf("workers busy %.1f%% of the run; %zu accuracies measured, %zu of them ahead by idle workers (%zu used later, "
-                "%zu more given up for a new batch)\n",
-                100 * r.busy, r.measured, r.measured_ahead, r.ahead_used, r.ahead_given_up);
+    std::printf("workers busy %.1f%% of the run; %zu accuracies measured\n", 100 * r.busy, r.measured);
   print_front(s, r.front);
   return r.stopped ? 130 : 0;
 }

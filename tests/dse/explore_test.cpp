@@ -220,27 +220,6 @@ TEST(Explore, DetailOfAStoredPointReproducesItsMetrics) {
   EXPECT_THROW(spec_of_store(empty), InvalidError);
 }
 
-// Measuring an accuracy ahead (an idle MPI rank's work) gives up when told to, leaving nothing
-// cached or counted, and otherwise gives the accuracy evaluate() stores.
-TEST(Explore, MeasuringAheadGivesUpWhenAsked) {
-  const ExploreSpec s = parse_spec(spec_text(), "spec.yaml");
-  PointEvaluator ev(s, 1);
-  const Point p = point_of_key(s, "clusters=1;width=32;depth=2;keep=0.5;format=W4A4;method=rtn");
-  int asked = 0;
-  EXPECT_FALSE(ev.measure_accuracy(p, [&] { return ++asked >= 3; }));  // gives up at the third question
-  EXPECT_EQ(asked, 3);
-  EXPECT_FALSE(ev.cached_accuracy(p));
-  EXPECT_EQ(ev.accuracies_measured(), 0u);
-  const std::optional<double> a = ev.measure_accuracy(p, [] { return false; });
-  ASSERT_TRUE(a);
-  EXPECT_EQ(ev.accuracies_measured(), 1u);
-  EXPECT_EQ(ev.measure_accuracy(p, [] { return true; }), a);  // cached: nothing to give up
-  PointEvaluator fresh(s, 1);
-  const PointRecord r = fresh.evaluate(p, 1);
-  ASSERT_EQ(r.status, "ok") << r.reason;
-  EXPECT_EQ(r.metrics.at("accuracy"), *a);
-}
-
 TEST(ExploreCli, BadInputGivesOneLineErrors) {
   using coda::test::expect_one_line_error;
   using coda::test::run_coda;

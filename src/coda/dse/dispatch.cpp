@@ -22,18 +22,14 @@ namespace coda::dse {
 // Messages. Rank 0 to a worker:
 //   'B' batch, n, n x (point, known accuracy or NaN)   a new batch (a worker answers it with a report)
 //   'U' n, n x (index, known accuracy or NaN)          a unit: evaluate these points of the batch
-//   'A' point                                          measure this point's accuracy ahead
 //   'S'                                                stop (the worker answers 'X' measured, evaluated)
 // A worker to rank 0, after each message but 'S':
-//   'R' batch, n, n x (index, record), m, kind, m x (point, accuracy)
-//                                                      a report: results and accuracies (a unit's, or
-//                                                      the outcome of measuring ahead: Ahead), and
+//   'R' batch, n, n x (index, record), m, m x (point, accuracy)
+//                                                      a report: results and the unit's accuracy, and
 //                                                      ready for more
 // A worker reports with the number of the last batch it was sent; rank 0 answers only reports of the
 // current batch (a report of an earlier one is followed at the worker by the current batch's 'B').
 namespace {
-
-constexpr size_t kMaxAheadVariants = 4096;  // larger spaces are not enumerated for measuring ahead
 
 void put_record(mpi::Writer& w, const PointRecord& r) {
   w.str(r.key), w.str(r.config_json), w.str(r.status), w.str(r.reason);
@@ -64,16 +60,12 @@ Point get_point(mpi::Reader& rd) {
 }
 double nan() { return std::numeric_limits<double>::quiet_NaN(); }
 
-// What a report's accuracies are: a unit's, or the outcome of measuring ahead.
-enum class Ahead : uint64_t { no = 0, measured = 1, failed = 2, given_up = 3 };
-
 // A worker's end of its line to the dispatcher.
 class Line {
  public:
   virtual ~Line() = default;
   virtual void send(const std::string& bytes) = 0;
   virtual std::string receive() = 0;  // waits
-  virtual bool pending() = 0;         // a message is waiting
 };
 
 class MpiLine final : public Line {
@@ -81,7 +73,6 @@ class MpiLine final : public Line {
   explicit MpiLine(mpi::World& w) : w_(w) {}
   void send(const std::string& bytes) override { w_.send(0, bytes); }
   std::string receive() override { return w_.receive(0); }
-  bool pending() override { return w_.probe(0); }
 
  private:
   mpi::World& w_;
@@ -100,10 +91,6 @@ class LocalLine final : public Line {
     std::string m = std::move(down_.front());
     down_.pop_front();
     return m;
-  }
-  bool pending() override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return !down_.empty();
   }
   // The dispatcher's end.
   void post(const std::string& bytes) {
@@ -132,16 +119,14 @@ size_t serve_line(Line& line, PointEvaluator& ev, ThreadPool& pool, int threads)
   std::vector<Point> pts;
   uint64_t batch = 0;
   size_t evaluated = 0;
-  // accs: (point, accuracy) known here; `ahead`: whether and how they were measured ahead ('A').
-  auto report = [&](const std::vector<size_t>& at, const std::vector<PointRecord>& recs, const std::vector<std::pair<Point, double>>& accs,
-                    Ahead ahead) {
+  // accs: (point, accuracy) known here.
+  auto report = [&](const std::vector<size_t>& at, const std::vector<PointRecord>& recs, const std::vector<std::pair<Point, double>>& accs) {
     mpi::Writer wr;
     wr.bytes += 'R';
     wr.u64(batch);
     wr.u64(recs.size());
     for (size_t k = 0; k < recs.size(); ++k) wr.u64(at[k]), put_record(wr, recs[k]);
     wr.u64(accs.size());
-    wr.u64(static_cast<uint64_t>(ahead));
     for (const auto& [p, a] : accs) put_point(wr, p), wr.f64(a);
     line.send(wr.bytes);
   };
@@ -158,7 +143,7 @@ size_t serve_line(Line& line, PointEvaluator& ev, ThreadPool& pool, int threads)
           p = get_point(rd);
           if (const double a = rd.f64(); !std::isnan(a)) ev.set_accuracy(p, a);
         }
-        report({}, {}, {}, Ahead::no);
+        report({}, {}, {});
         break;
       }
       case 'U': {
@@ -177,15 +162,7 @@ size_t serve_line(Line& line, PointEvaluator& ev, ThreadPool& pool, int threads)
         std::vector<std::pair<Point, double>> accs;
         if (ev.needs_accuracy())
           if (const std::optional<double> a = ev.cached_accuracy(mine[0])) accs.emplace_back(mine[0], *a);
-        report(at, recs, accs, Ahead::no);
-        break;
-      }
-      case 'A': {
-        // Measuring ahead uses idle time only: it is given up when rank 0 sends anything (a new
-        // batch, or stop), and reported as such (NaN, not measured).
-        const Point p = get_point(rd);
-        const std::optional<double> a = ev.measure_accuracy(p, [&] { return line.pending(); });
-        report({}, {}, {{p, a ? *a : nan()}}, a ? Ahead::measured : line.pending() ? Ahead::given_up : Ahead::failed);
+        report(at, recs, accs);
         break;
       }
       case 'S': {
@@ -228,29 +205,6 @@ std::vector<std::vector<size_t>> units_of(const PointEvaluator& ev, const std::v
   return units;
 }
 
-// One point per accuracy variant of the space (hardware knobs at their first value), in space order;
-// empty when the space has more than kMaxAheadVariants of them.
-std::vector<Point> accuracy_variants(const ExploreSpec& s) {
-  size_t n = 1;
-  for (const Knob& k : s.knobs) {
-    if (k.hardware) continue;
-    n *= k.values.size();
-    if (n > kMaxAheadVariants) return {};
-  }
-  std::vector<Point> out;
-  Point p(s.knobs.size(), 0.0);
-  for (size_t i = 0; i < n; ++i) {
-    size_t rest = i;
-    for (size_t k = s.knobs.size(); k-- > 0;) {
-      if (s.knobs[k].hardware) continue;
-      p[k] = static_cast<double>(rest % s.knobs[k].values.size());
-      rest /= s.knobs[k].values.size();
-    }
-    out.push_back(p);
-  }
-  return out;
-}
-
 }  // namespace
 
 std::vector<PointRecord> evaluate_points(PointEvaluator& ev, ThreadPool& pool, const std::vector<Point>& pts, int threads) {
@@ -283,25 +237,18 @@ struct Dispatcher::Impl {
   bool stopped = false;
 
   std::vector<std::set<std::string>> built;  // pruned variants each worker has built
-  std::vector<Point> variants;               // the space's accuracy variants (for measuring ahead)
-  std::map<std::string, int> in_flight;      // accuracy key -> the worker measuring it ahead
-  std::set<std::string> ahead_keys, needed_keys;
   std::map<std::string, double> variant_macs;  // pruned variant -> MACs per inference (from records)
-  std::vector<std::vector<double>> proposed;  // knob -> value -> points proposed with it, halved each batch (recent ones count most)
   uint64_t batch = 0;
-  size_t ahead = 0, given_up = 0;  // accuracies measured ahead; measurements ahead given up
 
   // The batch being run.
   struct Unit {
     std::vector<size_t> points;
     std::string variant;
-    int owner = -1;  // only this worker may take it (it is measuring the unit's accuracy ahead)
+    bool measures = false;  // its taker measures the variant's accuracy first
     bool taken = false;
   };
   std::vector<Point> pts;
   std::vector<Unit> units;
-  std::set<std::string> batch_keys;
-  size_t remaining = 0;
 
   // Busy time of each worker: from a message that gives it work to its report.
   using Clock = std::chrono::steady_clock;
@@ -312,8 +259,6 @@ struct Dispatcher::Impl {
   Impl(const ExploreSpec& spec, mpi::World& world, PointEvaluator& e, int t)
       : s(spec), w(world), ev(e), threads(t), local_ev(spec, t), local_pool(t), built(static_cast<size_t>(world.size())),
         busy_since(static_cast<size_t>(world.size())), busy_seconds(static_cast<size_t>(world.size()), 0.0) {
-    if (ev.needs_accuracy()) variants = accuracy_variants(s);
-    for (const Knob& k : s.knobs) proposed.emplace_back(k.values.size(), 0.0);
     local_thread = std::thread([this] {
       try {
         serve_line(local, local_ev, local_pool, threads);
@@ -346,41 +291,13 @@ struct Dispatcher::Impl {
     return a ? *a : nan();
   }
 
-  // A variant to measure ahead, if one is likely enough to be needed. The optimizer's next points
-  // are modelled as drawing each knob's value independently, with the frequencies of its recent
-  // proposals (counts halved every batch, plus one); the most probable open variant is measured when
-  // it would appear among the `remaining` points with probability >= 1/2 (a wasted measurement costs
-  // what a used one saves). Ties go to a variant whose pruned model `worker` has built.
-  std::optional<Point> ahead_for(int worker) {
-    if (remaining == 0) return std::nullopt;
-    const std::set<std::string>& mine = built[static_cast<size_t>(worker)];
-    const Point* best = nullptr;
-    double best_q = -1;
-    bool best_built = false;
-    for (const Point& v : variants) {
-      const std::string key = ev.accuracy_key(v);
-      if (in_flight.count(key) || batch_keys.count(key) || needed_keys.count(key) || ahead_keys.count(key) || ev.cached_accuracy(v))
-        continue;
-      double q = 1;
-      for (size_t k = 0; k < s.knobs.size(); ++k) {
-        if (s.knobs[k].hardware) continue;
-        double total = 0;
-        for (double c : proposed[k]) total += c + 1;
-        q *= (proposed[k][static_cast<size_t>(v[k])] + 1) / total;
-      }
-      const bool b = mine.count(ev.variant_key(v)) > 0;
-      if (q > best_q || (q == best_q && b && !best_built)) best = &v, best_q = q, best_built = b;
-    }
-    if (!best || 1 - std::pow(1 - best_q, static_cast<double>(remaining)) < 0.5) return std::nullopt;
-    return *best;
-  }
-
-  // Work for a worker that reported idle during the current batch: a unit, a variant to measure
-  // ahead, or nothing (it waits for the next batch).
+  // Work for a worker that reported idle during the current batch: the largest unit left, or among
+  // units of its kind (measuring a variant, or one point) one of a pruned variant the worker has built
+  // (its graph and calibration are reused); nothing when none is left (it waits for the next batch).
   void give(int worker) {
     Unit* pick = nullptr;
     for (Unit& u : units) {
-      if (u.taken || (u.owner >= 0 && u.owner != worker)) continue;
+      if (u.taken || (pick && u.measures != pick->measures)) continue;
       if (!pick) pick = &u;
       if (built[static_cast<size_t>(worker)].count(u.variant)) {
         pick = &u;
@@ -394,15 +311,6 @@ struct Dispatcher::Impl {
       wr.bytes += 'U';
       wr.u64(pick->points.size());
       for (size_t i : pick->points) wr.u64(i), wr.f64(known(pts[i]));
-      send(worker, wr.bytes);
-      return;
-    }
-    if (std::optional<Point> v = ahead_for(worker)) {
-      in_flight[ev.accuracy_key(*v)] = worker;
-      built[static_cast<size_t>(worker)].insert(ev.variant_key(*v));
-      mpi::Writer wr;
-      wr.bytes += 'A';
-      put_point(wr, *v);
       send(worker, wr.bytes);
     }
   }
@@ -421,29 +329,18 @@ struct Dispatcher::Impl {
       const size_t i = rd.u64();
       got.emplace_back(i, get_record(rd));
     }
-    const uint64_t accs = rd.u64();
-    const uint64_t kind = rd.u64();
-    CODA_CHECK(kind <= static_cast<uint64_t>(Ahead::given_up), "mpi report of an unknown kind");
-    for (uint64_t k = accs; k > 0; --k) {
+    for (uint64_t k = rd.u64(); k > 0; --k) {
       const Point p = get_point(rd);
       const double a = rd.f64();
-      if (kind != static_cast<uint64_t>(Ahead::no)) {
-        const std::string key = ev.accuracy_key(p);
-        in_flight.erase(key);
-        if (kind == static_cast<uint64_t>(Ahead::measured)) ++ahead, ahead_keys.insert(key);
-        if (kind == static_cast<uint64_t>(Ahead::failed)) ahead_keys.insert(key);  // not tried again
-        if (kind == static_cast<uint64_t>(Ahead::given_up)) ++given_up;
-      }
       if (!std::isnan(a)) ev.set_accuracy(p, a);
     }
     return b;
   }
 
-  std::vector<PointRecord> run(const std::vector<Point>& batch_pts, size_t left, const std::function<void(const std::vector<PointRecord>&)>& store) {
+  std::vector<PointRecord> run(const std::vector<Point>& batch_pts, const std::function<void(const std::vector<PointRecord>&)>& store) {
     ++batch;
     if (!first_batch) first_batch = Clock::now();
     pts = batch_pts;
-    remaining = left;
     mpi::Writer wr;
     wr.bytes += 'B';
     wr.u64(batch);
@@ -451,20 +348,6 @@ struct Dispatcher::Impl {
     for (const Point& p : pts) put_point(wr, p), wr.f64(known(p));
     for (int r = 0; r < w.size(); ++r) send(r, wr.bytes);
     units.clear();
-    batch_keys.clear();
-    for (auto& counts : proposed)
-      for (double& c : counts) c *= 0.5;
-    for (const Point& p : pts) {
-      const std::map<std::string, std::string> values = knob_values(s, p);  // as the evaluator rounds them
-      for (size_t k = 0; k < s.knobs.size(); ++k) {
-        const auto& vs = s.knobs[k].values;
-        proposed[k][static_cast<size_t>(std::find(vs.begin(), vs.end(), values.at(s.knobs[k].name)) - vs.begin())] += 1;
-      }
-      if (!ev.needs_accuracy()) continue;
-      const std::string k = ev.accuracy_key(p);
-      batch_keys.insert(k);
-      needed_keys.insert(k);
-    }
     // A variant's work is its MACs per inference, known from any record of it; a variant not seen
     // yet counts as the largest (it also has its graph to build).
     auto work = [&](const Point& p) {
@@ -474,10 +357,7 @@ struct Dispatcher::Impl {
     for (std::vector<size_t>& u : units_of(ev, pts, work)) {
       Unit unit;
       unit.variant = ev.variant_key(pts[u[0]]);
-      if (ev.needs_accuracy()) {
-        auto it = in_flight.find(ev.accuracy_key(pts[u[0]]));
-        if (it != in_flight.end() && !ev.cached_accuracy(pts[u[0]])) unit.owner = it->second;
-      }
+      unit.measures = ev.needs_accuracy() && !ev.cached_accuracy(pts[u[0]]);
       unit.points = std::move(u);
       units.push_back(std::move(unit));
     }
@@ -523,7 +403,7 @@ struct Dispatcher::Impl {
           continue;
         }
         std::vector<std::pair<size_t, PointRecord>> got;
-        read_report(from, msg, got);  // a variant measured ahead that finished after the last batch
+        read_report(from, msg, got);  // a report that crossed the stop
       }
     }
     if (local_thread.joinable()) local_thread.join();
@@ -533,9 +413,6 @@ struct Dispatcher::Impl {
       for (double b : busy_seconds) busy += b;
       st.busy = wall > 0 ? busy / (wall * static_cast<double>(w.size())) : 0;
     }
-    st.ahead = ahead;
-    st.given_up = given_up;
-    for (const std::string& k : ahead_keys) st.ahead_used += needed_keys.count(k);
     return st;
   }
 };
@@ -551,9 +428,8 @@ Dispatcher::~Dispatcher() {
   if (impl_->local_thread.joinable()) impl_->local_thread.join();
 }
 
-std::vector<PointRecord> Dispatcher::run(const std::vector<Point>& pts, size_t remaining,
-                                         const std::function<void(const std::vector<PointRecord>&)>& store) {
-  return impl_->run(pts, remaining, store);
+std::vector<PointRecord> Dispatcher::run(const std::vector<Point>& pts, const std::function<void(const std::vector<PointRecord>&)>& store) {
+  return impl_->run(pts, store);
 }
 
 DispatchStats Dispatcher::finish() { return impl_->stop(true); }

@@ -6,17 +6,14 @@
 // accuracy variant not measured yet, then one per point), hands a unit to every worker that reports
 // idle, and stores the records as they arrive.
 //
-// A worker that finds no unit left while others still work is not left idle: it measures ahead the
-// accuracy of a variant of the space that no point has needed yet, the one most likely to be
-// proposed (its result is kept on rank 0 and sent with later batches, so the variant is never
-// measured again). Measuring ahead only fills idle time: the worker gives it up as soon as rank 0
-// sends anything (the next batch), between two layers of the quantization or two batches of the test
-// set, and a batch that needs a variant being measured ahead gives that variant's points to the worker
-// measuring it. Nothing is measured ahead in the last batch. Results are those of one process: an
-// accuracy is the same whoever measures it, and the optimizer sees whole batches.
+// A worker that finds no unit left waits for the next batch. (Session 5 had idle workers measure
+// ahead the accuracy of the variant most likely to be proposed next; on the demo's space it was used
+// for 0-1 of the 7-8 measurements it started per run, and runs without it were as fast or faster, so
+// it was taken out.) Results are those of one process: an accuracy is the same whoever measures it,
+// and the optimizer sees whole batches.
 //
 //   Dispatcher d(spec, mpi::world(), ev, threads);            // on rank 0; the others run serve()
-//   std::vector<PointRecord> recs = d.run(points, remaining, [&](auto& rs) { store.put_many(rs); });
+//   std::vector<PointRecord> recs = d.run(points, [&](auto& rs) { store.put_many(rs); });
 //   DispatchStats st = d.finish();
 #pragma once
 #include <functional>
@@ -38,9 +35,6 @@ std::vector<PointRecord> evaluate_points(PointEvaluator& ev, ThreadPool& pool, c
 struct DispatchStats {
   size_t evaluated = 0;   // points evaluated by the workers
   size_t measured = 0;    // accuracy measurements over all workers
-  size_t ahead = 0;       // of them, measured ahead (no point asked for the variant yet)
-  size_t ahead_used = 0;  // variants measured ahead that a later point of the run needed
-  size_t given_up = 0;    // measurements ahead given up because rank 0 had work (a new batch)
   double busy = 0;        // fraction of the time from the first batch to the end that workers were given work
 };
 
@@ -53,10 +47,8 @@ class Dispatcher {
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
 
-  // Evaluates a batch over all workers; `store` gets the records as they arrive. `remaining`: points
-  // the optimizer may still propose after this batch (bounds measuring ahead). Records in batch order.
-  std::vector<PointRecord> run(const std::vector<Point>& pts, size_t remaining,
-                               const std::function<void(const std::vector<PointRecord>&)>& store);
+  // Evaluates a batch over all workers; `store` gets the records as they arrive. Records in batch order.
+  std::vector<PointRecord> run(const std::vector<Point>& pts, const std::function<void(const std::vector<PointRecord>&)>& store);
   // Stops every worker and gathers their counts.
   DispatchStats finish();
 

@@ -127,19 +127,13 @@ struct PointEvaluator::Impl {
     return variants.emplace(key, std::move(v)).first->second;
   }
 
-  // Thrown out of the quantizer's and the test run's progress callbacks when `stop` says so.
-  struct Stopped {};
-
-  double accuracy(const std::map<std::string, std::string>& knobs, const std::function<bool()>* stop = nullptr) {
+  double accuracy(const std::map<std::string, std::string>& knobs) {
     std::lock_guard<std::recursive_mutex> lock(mu);  // a lookup once prepare() has run
     const std::string key = precision_key(knobs);
     auto it = accuracy_cache.find(key);
     if (it != accuracy_cache.end()) return it->second;
     Variant& var = variant(knobs);
-    quant::EvalOptions eo = this->eo;
-    if (stop) eo.progress = [stop](int64_t, int64_t, double) {
-      if ((*stop)()) throw Stopped{};
-    };
+    const quant::EvalOptions& eo = this->eo;
     const std::string network = knob_or(knobs, "format", s.groups.empty() ? "fp32" : "");
     bool quantized = network != "fp32" && !network.empty();
     for (const PrecisionGroup& pg : s.groups) quantized |= knobs.at("format." + pg.name) != "fp32";
@@ -158,9 +152,6 @@ struct PointEvaluator::Impl {
       };
       quant::PtqOptions base;
       base.threads = threads;
-      if (stop) base.progress = [stop](const std::string&, int, int) {
-        if ((*stop)()) throw Stopped{};
-      };
       if (quant::model_task(model) == "reconstruction" && calib.images.defined())
         base.importance = quant::esca_importance_map(calib.images);
       // The network's format (W8A8's settings when only groups are given: every layer is then set below).
@@ -294,17 +285,6 @@ void PointEvaluator::prepare(const Point& p) {
     impl_->variant(knobs);
     if (impl_->needs_accuracy) impl_->accuracy(knobs);
   } catch (const Error&) {  // evaluate() records it
-  }
-}
-
-std::optional<double> PointEvaluator::measure_accuracy(const Point& p, const std::function<bool()>& stop) {
-  const auto knobs = knob_values(impl_->s, p);
-  try {
-    return impl_->accuracy(knobs, &stop);
-  } catch (const Impl::Stopped&) {
-    return std::nullopt;
-  } catch (const Error&) {  // a variant that cannot be built: evaluate() records why
-    return std::nullopt;
   }
 }
 

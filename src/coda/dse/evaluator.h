@@ -43,10 +43,6 @@ class PointEvaluator {
   // The per-variant work a point needs (pruned model, its layers, its accuracy), done on the calling
   // thread with all threads; afterwards evaluate() of such points may run concurrently.
   void prepare(const Point& p);
-  // Measures a point's accuracy (or takes it from the cache), giving up as soon as `stop` returns
-  // true: it is asked between the layers of the quantization and between batches of the test set.
-  // nullopt when given up or when the variant cannot be built. For measuring ahead on an idle MPI rank.
-  std::optional<double> measure_accuracy(const Point& p, const std::function<bool()>& stop);
   // `mapper_threads`: threads of each layer's mapping search (1 when points run in parallel). A point
   // that cannot be built, mapped or that breaks a constraint comes back "infeasible" with the reason.
   PointRecord evaluate(const Point& p, int mapper_threads);

@@ -175,8 +175,7 @@ ExploreResult explore(const ExploreSpec& s, const ExploreOptions& o) {
       for (size_t i : todo) todo_pts.push_back(own[i]);
       std::vector<PointRecord> fresh;
       if (dispatch && !todo_pts.empty()) {
-        const size_t left = (budget - proposed) / static_cast<size_t>(o.shard_count);
-        fresh = dispatch->run(todo_pts, left, [&](const std::vector<PointRecord>& rs) { store.put_many(rs); });
+        fresh = dispatch->run(todo_pts, [&](const std::vector<PointRecord>& rs) { store.put_many(rs); });
       } else {
         fresh = evaluate_points(ev, *pool, todo_pts, o.threads);
         store.put_many(fresh);
@@ -211,9 +210,6 @@ ExploreResult explore(const ExploreSpec& s, const ExploreOptions& o) {
   if (dispatch) {
     const DispatchStats st = dispatch->finish();
     res.measured = st.measured;
-    res.measured_ahead = st.ahead;
-    res.ahead_used = st.ahead_used;
-    res.ahead_given_up = st.given_up;
     res.busy = st.busy;
   } else {
     res.measured = ev.accuracies_measured();

@@ -48,9 +48,6 @@ struct ExploreResult {
   std::vector<PointRecord> front;    // feasible, non-dominated in the spec's objectives
   int ranks = 1;                     // MPI ranks that evaluated
   size_t measured = 0;               // accuracy measurements (one per model variant the run needed, on all ranks)
-  size_t measured_ahead = 0;         // MPI: of them, measured ahead by an idle rank (dispatch.h)
-  size_t ahead_used = 0;             // MPI: variants measured ahead that a later point needed
-  size_t ahead_given_up = 0;         // MPI: measurements ahead given up for a new batch
   double busy = 0;                   // MPI: fraction of the run the evaluating workers had work (dispatch.h)
   bool worker = false;               // this process was an MPI worker rank (it stored nothing)
 };

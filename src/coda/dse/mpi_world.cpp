@@ -98,11 +98,6 @@ class MpiWorld final : public World {
     bytes = take(st);
     return true;
   }
-  bool probe(int from) override {
-    int flag = 0;
-    check(MPI_Iprobe(from, 7, MPI_COMM_WORLD, &flag, MPI_STATUS_IGNORE), "MPI_Iprobe");
-    return flag != 0;
-  }
   // Frees the copies of completed sends.
   void sweep() {
     std::erase_if(outgoing_, [](const std::unique_ptr<Outgoing>& o) {

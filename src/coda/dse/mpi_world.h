@@ -31,8 +31,6 @@ class World {
   virtual std::string receive(int from) = 0;
   // A message from any rank if one has arrived (its sender in `from`), without waiting.
   virtual bool try_receive(int& from, std::string& bytes) = 0;
-  // Whether a message from `from` has arrived (it stays to be received).
-  virtual bool probe(int from) = 0;
   virtual int min_all(int v) = 0;
 };
 
