@@ -331,18 +331,12 @@ class Activations {
   void after_rewrite(const Graph& g, ValueId changed, const std::vector<std::string>& layers) {
     if (held_.empty()) return;
     const auto consumers = consumers_of(g);
-    std::vector<ValueId> todo{changed};
-    std::vector<char> seen(g.num_values(), 0);
-    while (!todo.empty()) {
-      const ValueId u = todo.back();
-      todo.pop_back();
-      if (seen[static_cast<size_t>(u)]) continue;
-      seen[static_cast<size_t>(u)] = 1;
+    walk(g, {changed}, [&](ValueId u, std::vector<ValueId>& next) {
       held_.erase(u);
       for (int ni : consumers[static_cast<size_t>(u)])
         for (ValueId o : g.node(ni).outputs)
-          if (o != kNoValue) todo.push_back(o);
-    }
+          if (o != kNoValue) next.push_back(o);
+    });
     std::vector<ValueId> wanted;
     for (const std::string& name : layers)
       for (ValueId in : g.node(node_index(g, name)).inputs)
@@ -362,6 +356,20 @@ class Activations {
     std::set<ValueId> frontier;
   };
 
+  // Calls visit(value, next) once for each value reachable from `todo`; visit pushes onto `next` the
+  // values to go on to.
+  template <class F>
+  static void walk(const Graph& g, std::vector<ValueId> todo, F&& visit) {
+    std::vector<char> seen(g.num_values(), 0);
+    while (!todo.empty()) {
+      const ValueId u = todo.back();
+      todo.pop_back();
+      if (seen[static_cast<size_t>(u)]) continue;
+      seen[static_cast<size_t>(u)] = 1;
+      visit(u, todo);
+    }
+  }
+
   static std::vector<std::vector<int>> consumers_of(const Graph& g) {
     std::vector<std::vector<int>> c(g.num_values());
     for (size_t i = 0; i < g.nodes().size(); ++i)
@@ -378,23 +386,18 @@ class Activations {
     const std::set<ValueId> inputs(g.inputs().begin(), g.inputs().end());
     Cut cut;
     cut.in.assign(g.nodes().size(), 0);
-    std::vector<char> seen(g.num_values(), 0);
-    while (!todo.empty()) {
-      const ValueId u = todo.back();
-      todo.pop_back();
-      if (seen[static_cast<size_t>(u)]) continue;
-      seen[static_cast<size_t>(u)] = 1;
-      if (g.value(u).is_constant()) continue;
+    walk(g, std::move(todo), [&](ValueId u, std::vector<ValueId>& next) {
+      if (g.value(u).is_constant()) return;
       if (held_.count(u) || inputs.count(u)) {
         cut.frontier.insert(u);
-        continue;
+        return;
       }
       const int p = producer[static_cast<size_t>(u)];
-      if (p < 0 || cut.in[static_cast<size_t>(p)]) continue;  // dangling: the executor's verify names it
+      if (p < 0 || cut.in[static_cast<size_t>(p)]) return;  // dangling: the executor's verify names it
       cut.in[static_cast<size_t>(p)] = 1;
       for (ValueId in : g.node(p).inputs)
-        if (in != kNoValue) todo.push_back(in);
-    }
+        if (in != kNoValue) next.push_back(in);
+    });
     // A held output of a multi-output node that runs anyway is recomputed, not fed.
     for (auto it = cut.frontier.begin(); it != cut.frontier.end();) {
       const int p = producer[static_cast<size_t>(*it)];
