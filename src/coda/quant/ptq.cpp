@@ -308,7 +308,7 @@ ValueId emit_dynamic_act(Builder& b, ValueId x, int bits, float cr, bool asym) {
 
 // The values a value takes over the calibration batches, with every earlier change to the graph in
 // effect. Layers are quantized in topological order and each rewrite changes only what its layer's
-// output feeds, so the values computed for earlier layers stay valid until invalidate() names a value
+// output feeds, so the values computed for earlier layers stay valid until after_rewrite() names a value
 // they were computed from: capture() runs just the nodes between the values it already holds and the
 // one asked for (one pass over the model in all, where rerunning the prefix for every layer costs
 // O(layers^2) node evaluations). The kernels are deterministic, so this is bit-identical to the
