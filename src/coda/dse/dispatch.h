@@ -6,11 +6,9 @@
 // accuracy variant not measured yet, then one per point), hands a unit to every worker that reports
 // idle, and stores the records as they arrive.
 //
-// A worker that finds no unit left waits for the next batch. (Session 5 had idle workers measure
-// ahead the accuracy of the variant most likely to be proposed next; on the demo's space it was used
-// for 0-1 of the 7-8 measurements it started per run, and runs without it were as fast or faster, so
-// it was taken out.) Results are those of one process: an accuracy is the same whoever measures it,
-// and the optimizer sees whole batches.
+// A worker that finds no unit left waits for the next batch (measuring ahead on idle workers was
+// tried and taken out; docs/explore.md gives the figures). Results are those of one process: an
+// accuracy is the same whoever measures it, and the optimizer sees whole batches.
 //
 //   Dispatcher d(spec, mpi::world(), ev, threads);            // on rank 0; the others run serve()
 //   std::vector<PointRecord> recs = d.run(points, [&](auto& rs) { store.put_many(rs); });

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <memory>
 #include <set>
+#include <span>
+#include <string_view>
 
 #include "coda/core/error.h"
 #include "coda/exec/executor.h"
@@ -328,7 +330,7 @@ class Activations {
 
   // `changed` (a layer's output, after its rewrite) and every value computed from it are stale.
   // Then keeps only what the inputs of `layers` (those still to quantize) can be computed from.
-  void after_rewrite(const Graph& g, ValueId changed, const std::vector<std::string>& layers) {
+  void after_rewrite(const Graph& g, ValueId changed, std::span<const std::string> layers) {
     if (held_.empty()) return;
     const auto consumers = consumers_of(g);
     walk(g, {changed}, [&](ValueId u, std::vector<ValueId>& next) {
@@ -337,11 +339,13 @@ class Activations {
         for (ValueId o : g.node(ni).outputs)
           if (o != kNoValue) next.push_back(o);
     });
+    const std::set<std::string_view> rest(layers.begin(), layers.end());
     std::vector<ValueId> wanted;
-    for (const std::string& name : layers)
-      for (ValueId in : g.node(node_index(g, name)).inputs)
-        if (in != kNoValue) wanted.push_back(in);
-    const Cut cut = cut_for(g, wanted);
+    for (const Node& n : g.nodes())
+      if (rest.count(n.name))
+        for (ValueId in : n.inputs)
+          if (in != kNoValue) wanted.push_back(in);
+    const Cut cut = cut_for(g, std::move(wanted));
     std::map<ValueId, std::vector<Tensor>> kept;
     for (ValueId f : cut.frontier)
       if (auto it = held_.find(f); it != held_.end()) kept.insert(std::move(*it));
@@ -378,11 +382,9 @@ class Activations {
     return c;
   }
 
+  // Node indices come from Value::producer, which Graph::add_node and Graph::sort keep (quantize_model
+  // sorts after every rewrite, before the next capture).
   Cut cut_for(const Graph& g, std::vector<ValueId> todo) const {
-    std::vector<int> producer(g.num_values(), -1);
-    for (size_t i = 0; i < g.nodes().size(); ++i)
-      for (ValueId o : g.nodes()[i].outputs)
-        if (o != kNoValue) producer[static_cast<size_t>(o)] = static_cast<int>(i);
     const std::set<ValueId> inputs(g.inputs().begin(), g.inputs().end());
     Cut cut;
     cut.in.assign(g.nodes().size(), 0);
@@ -392,7 +394,7 @@ class Activations {
         cut.frontier.insert(u);
         return;
       }
-      const int p = producer[static_cast<size_t>(u)];
+      const int p = g.value(u).producer;
       if (p < 0 || cut.in[static_cast<size_t>(p)]) return;  // dangling: the executor's verify names it
       cut.in[static_cast<size_t>(p)] = 1;
       for (ValueId in : g.node(p).inputs)
@@ -400,7 +402,7 @@ class Activations {
     });
     // A held output of a multi-output node that runs anyway is recomputed, not fed.
     for (auto it = cut.frontier.begin(); it != cut.frontier.end();) {
-      const int p = producer[static_cast<size_t>(*it)];
+      const int p = g.value(*it).producer;
       it = p >= 0 && cut.in[static_cast<size_t>(p)] && !inputs.count(*it) ? cut.frontier.erase(it) : std::next(it);
     }
     return cut;
@@ -700,12 +702,11 @@ PtqResult quantize_model(const Graph& g_in, const Calibration& calib, const PtqO
     }
 
   PtqResult result;
+  g.recompute_producers();  // Activations reads them; every rewrite below sorts, which keeps them
   Activations acts_of(calib, o.threads, o.reuse_activations);
   size_t li = 0;
   // After layer li's rewrite: what its output fed is stale; keep what layers li+1.. read.
-  auto rewritten = [&](const Node& n0) {
-    acts_of.after_rewrite(g, n0.outputs.at(0), {layers.begin() + static_cast<std::ptrdiff_t>(li) + 1, layers.end()});
-  };
+  auto rewritten = [&](const Node& n0) { acts_of.after_rewrite(g, n0.outputs.at(0), std::span(layers).subspan(li + 1)); };
   for (; li < layers.size(); ++li) {
     const std::string& name = layers[li];
     if (o.progress) o.progress(name, static_cast<int>(li), static_cast<int>(layers.size()));
