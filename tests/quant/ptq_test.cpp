@@ -330,6 +330,27 @@ TEST(Ptq, BadInputRaisesOneLineErrors) {
   EXPECT_THROW(apply_plan_text("layers: [1, 2\n", "plan.yaml", p), ParseError);
 }
 
+TEST(Ptq, CalibrationWithoutAnInputTheLayerNeedsIsAOneLineError) {
+  // (x + y) -> MatMul(W): batches that give x alone cannot calibrate the layer.
+  Graph g("two_inputs");
+  auto x = g.add_input("x", DType::f32, {-1, 8});
+  auto y = g.add_input("y", DType::f32, {-1, 8});
+  auto w = g.add_constant("w", random_tensor({8, 4}, 21));
+  auto sum = g.add_value("sum"), out = g.add_value("out");
+  g.add_node(OpKind::Add, "add", {x, y}, {sum});
+  g.add_node(OpKind::MatMul, "mm", {sum, w}, {out});
+  g.mark_output(out);
+  exec::prepare(g);
+  try {
+    quantize_model(g, one_batch(random_tensor({2, 8}, 22)), PtqOptions{});
+    ADD_FAILURE() << "no error";
+  } catch (const InvalidError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("input 'y' is not given"), std::string::npos) << m;
+    EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+  }
+}
+
 TEST(Ptq, EscaImportanceMapIsFrequencyTimesCentreWeight) {
   // Two 1x4x4 images: pixel (0,0) is non-zero in one image, pixel (1,1) in both.
   Tensor img(DType::f32, {2, 1, 4, 4});
